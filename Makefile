@@ -1,0 +1,75 @@
+# simul: the two commands of the README, and a few more.
+#
+#   make demo    build and run the chess exhibition (writes the picture into the build folder)
+#   make test    configure, build and run every test (GoogleTest under CTest)
+#   make bench   build the benchmarks with optimisation and run them
+#   make asan    the tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make tsan    the tests under ThreadSanitizer
+#
+# Each target first installs the Debian packages it needs when they are
+# missing (as root with apt-get; otherwise it prints the exact command).
+
+BUILD   ?= build/rel
+JOBS    ?= 2
+GEN     := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
+DEBS    := cmake g++ make ninja-build ccache pkg-config libgtest-dev libgmock-dev libbenchmark-dev \
+           libcli11-dev nlohmann-json3-dev libxml2-utils
+CMAKE_FLAGS ?=
+
+.PHONY: all deps configure build test demo bench asan tsan clean
+
+all: build
+
+deps:
+	@missing=$$(for p in $(DEBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "simul: installing Debian packages:" $$missing; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "simul needs these Debian packages; run:"; \
+	    echo "  sudo apt-get install -y" $$missing; \
+	    exit 1; \
+	  fi; \
+	fi
+
+$(BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD) $(GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+
+configure: deps $(BUILD)/CMakeCache.txt
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 120
+
+demo: configure
+	@if [ -f apps/chess/CMakeLists.txt ]; then \
+	  cmake --build $(BUILD) -j $(JOBS) --target simul-chess && \
+	  $(BUILD)/apps/chess/simul-chess --svg $(BUILD)/chess-default.svg && \
+	  echo "The schedule's picture: $(BUILD)/chess-default.svg (open it in a browser)"; \
+	else \
+	  cmake --build $(BUILD) -j $(JOBS) --target hello_two_greeters && $(BUILD)/examples/hello_two_greeters; \
+	fi
+
+bench: deps
+	cmake -S . -B build/bench $(GEN) -DCMAKE_BUILD_TYPE=Release -DSIMUL_BUILD_TESTS=OFF
+	cmake --build build/bench -j $(JOBS)
+	@if [ -x bench/run.sh ]; then bench/run.sh build/bench; else echo "no benchmarks yet"; fi
+
+asan: deps
+	cmake -S . -B build/asan $(GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIMUL_SANITIZE=address,undefined \
+	      -DSIMUL_BUILD_BENCH=OFF $(CMAKE_FLAGS)
+	cmake --build build/asan -j $(JOBS)
+	cd build/asan && ASAN_OPTIONS=detect_stack_use_after_return=1:detect_leaks=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS) --timeout 600
+
+tsan: deps
+	cmake -S . -B build/tsan $(GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIMUL_SANITIZE=thread \
+	      -DSIMUL_BUILD_BENCH=OFF -DSIMUL_BUILD_EXAMPLES=OFF $(CMAKE_FLAGS)
+	cmake --build build/tsan -j $(JOBS)
+	cd build/tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j $(JOBS) --timeout 600
+
+clean:
+	rm -rf build

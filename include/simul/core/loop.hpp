@@ -1,0 +1,273 @@
+// simul/core/loop.hpp: Loop, the event loop that runs tasks and callbacks on one thread.
+//
+// A loop holds a FIFO ready queue (tasks and callbacks that can run now), a
+// timer queue, and a poller that watches file descriptors. Each iteration it
+// runs what was ready when the iteration began, then asks the poller for I/O
+// (without blocking if work is waiting, else until the next timer), then moves
+// due timers to the ready queue. Nothing is preempted: a step runs until it
+// suspends or returns. docs/loop.md has the figure.
+//
+// Most programs never name the loop: simul::run(main()) makes one, and
+// spawn(), sleep() and friends find it as the thread's current loop. The
+// callback API is here for glue code:
+//
+//     simul::Loop loop;
+//     loop.call_soon([] { std::puts("first"); });
+//     loop.call_later(1s, [&] { std::puts("a second later"); loop.stop(); });
+//     loop.run_forever();
+//
+// One loop per thread. From another thread, only call_soon_threadsafe() may
+// be used; it wakes a sleeping loop through an eventfd.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <source_location>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <simul/core/call_handle.hpp>
+#include <simul/core/clock.hpp>
+#include <simul/core/error.hpp>
+#include <simul/core/poller.hpp>
+#include <simul/core/run_options.hpp>
+#include <simul/core/timer_queue.hpp>
+#include <simul/detail/task_header.hpp>
+
+namespace simul {
+
+class Loop;
+
+namespace detail {
+inline thread_local constinit Loop* tls_loop = nullptr;
+
+// A one-shot or persistent interest in a descriptor's readiness.
+struct IoWatch {
+    // `closed` is true when the descriptor was forgotten while watched.
+    void (*ready)(IoWatch* self, bool closed) noexcept;
+};
+
+enum IoDirection : int { kRead = 0, kWrite = 1 };
+struct PersistentWatch;  // add_reader/add_writer's callback (src/core/loop.cpp)
+}  // namespace detail
+
+// What the exception handler is told: an error that no task was there to receive.
+struct ExceptionContext {
+    std::string message;
+    std::exception_ptr exception;
+    std::string task;  // the task's name, if one was involved
+};
+
+class Loop {
+public:
+    explicit Loop(RunOptions options = {});
+    ~Loop();
+    Loop(const Loop&) = delete;
+    Loop& operator=(const Loop&) = delete;
+
+    // The loop running on (or made current for) this thread, or null.
+    static Loop* current() noexcept { return detail::tls_loop; }
+
+    // ---- time -----------------------------------------------------------
+    TimePoint time() const noexcept { return TimePoint(Duration(now_ns())); }
+    bool virtual_time() const noexcept { return virtual_; }
+    // See simul::busy().
+    void busy(Duration d);
+
+    // ---- callbacks ------------------------------------------------------
+    template <class F>
+    CallHandle call_soon(F&& fn) {
+        detail::CallbackNode* n = detail::make_callback(std::forward<F>(fn));
+        n->refs_ = 2;  // the loop's and the handle's
+        schedule(n);
+        return CallHandle(n);
+    }
+    template <class F>
+    CallHandle call_at(TimePoint when, F&& fn) {
+        detail::CallbackNode* n = detail::make_callback(std::forward<F>(fn));
+        n->refs_ = 2;
+        n->fire_ = &fire_callback_timer;
+        timers_.insert(n, tick_for(when.time_since_epoch().count()));
+        return CallHandle(n);
+    }
+    template <class F>
+    CallHandle call_later(Duration delay, F&& fn) {
+        return call_at(time() + delay, std::forward<F>(fn));
+    }
+    // From any thread. Throws simul::Error once the loop is closed.
+    void call_soon_threadsafe(std::function<void()> fn);
+
+    // ---- descriptors (callback forms; awaitables in coro/wait_fd.hpp) ----
+    // fn runs every time fd is readable (writable) until removed.
+    void add_reader(int fd, std::function<void()> fn);
+    void add_writer(int fd, std::function<void()> fn);
+    bool remove_reader(int fd);
+    bool remove_writer(int fd);
+    // Call before close(fd) when the loop may be watching it: unregisters it
+    // and wakes its waiters with EBADF, so no stale event reaches a new
+    // descriptor that reuses the number.
+    void forget_fd(int fd) noexcept;
+
+    // ---- running --------------------------------------------------------
+    void run_forever();
+    void stop() noexcept { stopping_ = true; }
+    bool is_running() const noexcept { return running_; }
+    bool is_closed() const noexcept { return closed_; }
+    // Runs until `done()` returns true (checked between iterations).
+    template <class Pred>
+    void run_until(Pred done) {
+        RunScope scope(*this);
+        while (!done()) {
+            run_ready_phase();
+            if (done()) break;  // don't block in the kernel once the goal is reached
+            wait_phase();
+        }
+    }
+    // One iteration: ready work, then I/O, then timers.
+    void run_once();
+
+    // Tasks alive on this loop (spawned and not finished).
+    std::size_t live_tasks() const noexcept { return live_tasks_; }
+    // Requests cancellation of every live task.
+    void cancel_all() noexcept;
+
+    // ---- errors and debug -----------------------------------------------
+    void set_exception_handler(std::function<void(const ExceptionContext&)> handler) {
+        exception_handler_ = std::move(handler);
+    }
+    void call_exception_handler(const ExceptionContext& ctx) noexcept;
+    bool debug() const noexcept { return debug_; }
+    void set_debug(bool on) noexcept { debug_ = on; }
+    Duration slow_step_threshold() const noexcept { return Duration(slow_step_ns_); }
+    void set_slow_step_threshold(Duration d) noexcept { slow_step_ns_ = d.count(); }
+    // Writes one line of debug output (to RunOptions::debug_log or stderr).
+    void debug_log(std::string_view line) const;
+
+    struct Stats {
+        std::uint64_t iterations = 0, steps = 0, callbacks = 0, slow_steps = 0;
+        std::size_t timers_pending = 0, fds_watched = 0;
+    };
+    Stats stats() const noexcept;
+
+    // ---- machinery for awaitables (the detail layer) ----------------------
+    detail::TaskHeader* current_task() const noexcept { return current_; }
+    void schedule(detail::Runnable* r) noexcept {
+        r->flags_ |= detail::kScheduled;
+        r->next_ = nullptr;
+        if (tail_)
+            tail_->next_ = r;
+        else
+            head_ = r;
+        tail_ = r;
+    }
+    detail::TimerQueue& timers() noexcept { return timers_; }
+    // The tick at which a deadline (ns on this loop's clock) is due: rounded up.
+    std::uint64_t tick_for(std::int64_t deadline_ns) const noexcept {
+        const std::int64_t rel = deadline_ns - epoch_ns_;
+        if (rel <= 0) return 0;
+        return std::uint64_t((rel + 999'999) / 1'000'000);
+    }
+    std::int64_t now_ns() const noexcept { return virtual_ ? vnow_ns_ : detail::monotonic_ns(); }
+
+    void watch_fd(int fd, detail::IoDirection dir, detail::IoWatch* w);
+    void unwatch_fd(int fd, detail::IoDirection dir, detail::IoWatch* w) noexcept;
+
+    // A registered root task; called by spawn().
+    void adopt(detail::TaskHeader* t, std::string name, std::source_location where);
+    // The task's name for messages: its given name, or where it was spawned.
+    std::string task_name(const detail::TaskHeader* t) const;
+    void forget_task_info(const detail::TaskHeader* t) noexcept;
+    // A spawned task finished; runs its completion or reports a lost error.
+    void finish_task(detail::TaskHeader* t) noexcept;
+    void report_unobserved(detail::TaskHeader* t) noexcept;
+
+    // Work outside the loop that will come back through call_soon_threadsafe
+    // (to_thread): while any is pending, the virtual clock does not jump.
+    void external_work_begin() noexcept { ++external_; }
+    void external_work_end() noexcept { --external_; }
+
+private:
+    struct RunScope {
+        explicit RunScope(Loop& l);
+        ~RunScope();
+        Loop& loop;
+        Loop* prev;
+        bool was_running;
+    };
+    struct FdRecord {
+        std::uint32_t generation = 0;
+        std::uint32_t armed = 0;  // kPollIn/kPollOut registered with the poller
+        detail::IoWatch* watch[2] = {nullptr, nullptr};
+        bool persistent[2] = {false, false};
+    };
+    struct TaskInfo {
+        std::string name;
+        std::source_location spawned_at;
+    };
+
+    static void fire_callback_timer(detail::TimerNode* n) noexcept;
+    void run_ready();
+    void run_ready_phase();
+    void wait_phase();
+    void run_task(detail::TaskHeader* t);
+    void run_task_debug(detail::TaskHeader* t);
+    void run_callback(detail::CallbackNode* n);
+    void poll(int timeout_ms);
+    void dispatch(const detail::PollEvent& ev);
+    void arm(int fd, FdRecord& rec, std::uint32_t want);
+    void drain_remote();
+    void process_timers();
+    int real_timeout_ms();
+    void add_persistent(int fd, detail::IoDirection dir, std::function<void()> fn);
+    bool remove_persistent(int fd, detail::IoDirection dir);
+    void teardown() noexcept;
+
+    // Hot state first.
+    detail::Runnable* head_ = nullptr;
+    detail::Runnable* tail_ = nullptr;
+    detail::TaskHeader* current_ = nullptr;
+    bool virtual_ = false;
+    bool debug_ = false;
+    bool stopping_ = false;
+    bool running_ = false;
+    bool closed_ = false;
+    bool made_current_ = false;
+    bool idle_ = false;
+    std::int64_t vnow_ns_ = 0;
+    std::int64_t epoch_ns_ = 0;
+    std::int64_t slow_step_ns_ = 100'000'000;
+    std::uint64_t iteration_ = 0;
+    std::size_t watched_ = 0;
+    std::size_t live_tasks_ = 0;
+    int external_ = 0;
+    detail::TimerQueue timers_;
+    detail::TaskHeader all_;  // sentinel of the circular list of live tasks
+
+    std::unique_ptr<detail::Poller> poller_;
+    std::vector<FdRecord> fds_;
+    std::unordered_map<int, std::unique_ptr<detail::PersistentWatch>> persistent_[2];
+    std::vector<std::unique_ptr<detail::PersistentWatch>> graveyard_;  // removed while running
+
+    // call_soon_threadsafe
+    int wake_fd_ = -1;
+    std::mutex remote_mutex_;
+    std::vector<std::function<void()>> remote_;
+    std::atomic<bool> remote_pending_{false};
+
+    std::unordered_map<const detail::TaskHeader*, TaskInfo> info_;
+    const detail::TaskHeader* stepping_ = nullptr;  // debug: info kept until the step ends
+    bool erase_after_step_ = false;
+    std::function<void(const ExceptionContext&)> exception_handler_;
+    std::function<void(std::string_view)> debug_log_;
+    mutable Stats stats_;
+
+    friend struct detail::TaskHeader;
+};
+
+}  // namespace simul

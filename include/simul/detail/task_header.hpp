@@ -1,0 +1,136 @@
+// simul/detail/task_header.hpp: what the loop knows of a task and of a wait.
+//
+// Runnable is anything the ready queue holds: a task or a callback. It is an
+// intrusive node (the queue allocates nothing) with flags and a small
+// reference count.
+//
+// TaskHeader is the per-task state, kept inside the promise of the task's
+// root coroutine frame, so spawning allocates nothing beyond the frame. It is
+// 48 bytes plus the 8 of its slot: while the task runs the slot holds the
+// handle of the innermost suspended frame and the current wait; once the task
+// has finished it holds the exception, if any (the two are never needed at
+// the same time). Frames awaited inline (not spawned) carry the same header
+// and use only `continuation` and the slot's exception.
+//
+// Waiter is the current wait of a suspended task (a timer, a descriptor, a
+// future, another task). It lives in the awaiting coroutine's frame; `ops`
+// says how to cancel it (unlink itself, then wake the task) and what it is,
+// and `site` is the line of the co_await, for debug reports.
+#pragma once
+
+#include <coroutine>
+#include <cstdint>
+#include <exception>
+#include <new>
+#include <source_location>
+
+namespace simul::detail {
+
+struct TaskHeader;
+struct Waiter;
+
+enum RunnableFlags : std::uint32_t {
+    kIsTask = 1u << 0,           // a TaskHeader (else a callback node)
+    kScheduled = 1u << 1,        // in the ready queue
+    kSpawned = 1u << 2,          // root frame of a loop-owned task
+    kFinishing = 1u << 3,        // its body returned or threw: no more waits
+    kDone = 1u << 4,             // finished (result or exception stored)
+    kHasError = 1u << 5,         // the slot holds an exception
+    kHasValue = 1u << 6,         // the promise holds a value
+    kCancelRequested = 1u << 7,  // cancel() not yet delivered
+    kEndedCancelled = 1u << 8,   // finished by simul::Cancelled
+    kObserved = 1u << 9,         // someone took the result or exception
+    kHasInfo = 1u << 10,         // the loop's side table has its name/site
+    kInAllList = 1u << 11,       // linked in the loop's list of live tasks
+    kCallbackCancelled = 1u << 12,
+};
+
+struct Runnable {
+    Runnable* next_ = nullptr;  // ready-queue link
+    std::uint32_t flags_ = 0;
+    std::uint16_t refs_ = 0;     // owners: the loop while running, handles
+    std::uint16_t cancels_ = 0;  // cancel requests not yet withdrawn (asyncio's cancelling())
+};
+
+// Called when a spawned task finishes (a joining awaiter, gather's counter).
+struct Completion {
+    void (*on_done)(Completion* self, TaskHeader* task) noexcept;
+};
+
+struct WaitOps {
+    // Unlink the wait and wake the task; the awaiter's await_resume then
+    // throws Cancelled. May also just forward the cancellation (awaiting
+    // another task cancels that task and keeps waiting for it to end).
+    void (*cancel)(Waiter* w) noexcept;
+    const char* what;  // "sleep", "readable fd", ... for task dumps
+};
+
+struct Waiter {
+    const WaitOps* ops;
+    std::source_location site;
+};
+
+struct TaskHeader : Runnable {
+    TaskHeader() noexcept { flags_ = kIsTask; }
+    TaskHeader(const TaskHeader&) = delete;
+    TaskHeader& operator=(const TaskHeader&) = delete;
+    ~TaskHeader() {
+        if (flags_ & kHasError) slot_.error.~exception_ptr();
+        if (flags_ & (kInAllList | kHasInfo)) forget();
+    }
+
+    TaskHeader* prev_all_ = nullptr;  // the loop's list of live tasks
+    TaskHeader* next_all_ = nullptr;
+    union {
+        std::coroutine_handle<> continuation_ = {};  // inline frame: who awaits it
+        Completion* completion_;                     // spawned root: who joins it
+    };
+    union Slot {
+        struct Running {
+            std::coroutine_handle<> resume;  // innermost suspended frame
+            Waiter* wait;                    // what it waits on (null when running)
+        } running;
+        std::exception_ptr error;
+        Slot() noexcept : running{} {}
+        ~Slot() {}
+    } slot_;
+
+    void set_error(std::exception_ptr e) noexcept {
+        ::new (&slot_.error) std::exception_ptr(std::move(e));
+        flags_ |= kHasError;
+    }
+    bool done() const noexcept { return flags_ & kDone; }
+
+    // Ask the task to stop: Cancelled is thrown at its current suspension
+    // point, or its next one. Returns false if it has already finished.
+    bool cancel() noexcept;
+    // Withdraw one cancel request (asyncio's Task.uncancel()); returns how
+    // many remain. The last one withdrawn also clears a pending delivery.
+    std::uint16_t uncancel() noexcept {
+        if (cancels_ > 0 && --cancels_ == 0) flags_ &= ~kCancelRequested;
+        return cancels_;
+    }
+
+private:
+    void forget() noexcept;  // leaves the loop's live list and side table
+};
+
+// The coroutine frame whose promise holds `t`. Every simul promise derives
+// from TaskHeader at offset 0, and promises of alignment up to 16 sit at the
+// same offset in their frames (after the resume and destroy pointers), so
+// the address computed through this stand-in promise type is the frame's own.
+struct FrameProbe : TaskHeader {};
+inline std::coroutine_handle<> frame_of(TaskHeader* t) noexcept {
+    return std::coroutine_handle<FrameProbe>::from_promise(*reinterpret_cast<FrameProbe*>(t));
+}
+
+// Throws Cancelled if a cancellation is pending for `t`, delivering it.
+[[noreturn]] void throw_cancelled();
+inline void deliver_cancel(TaskHeader* t) {
+    if (t->flags_ & kCancelRequested) [[unlikely]] {
+        t->flags_ &= ~kCancelRequested;
+        throw_cancelled();
+    }
+}
+
+}  // namespace simul::detail

@@ -1,0 +1,48 @@
+// Chunks for the frame pool (see simul/detail/frame_pool.hpp).
+#include <simul/detail/frame_pool.hpp>
+
+#include <cstdlib>
+#include <mutex>
+#include <vector>
+
+namespace simul::detail {
+
+namespace {
+constexpr std::size_t kChunk = 64 * 1024;
+
+// Every chunk ever carved stays listed here, so the memory is reachable (for
+// leak checkers) even after the thread that carved it has exited.
+struct ChunkRegistry {
+    std::mutex mutex;
+    std::vector<void*> chunks;
+};
+ChunkRegistry& registry() {
+    static ChunkRegistry* r = new ChunkRegistry;  // never destroyed: frames may outlive statics
+    return *r;
+}
+}  // namespace
+
+void* FramePool::refill(std::size_t bytes) {
+    if (bump_ == nullptr || std::size_t(bump_end_ - bump_) < bytes) {
+        // The tail of the old chunk is too small for this class: give it to a
+        // smaller class rather than waste it.
+        if (bump_ != nullptr) {
+            std::size_t rest = std::size_t(bump_end_ - bump_);
+            if (rest >= kGranule) deallocate(bump_, rest - rest % kGranule);
+        }
+        void* chunk = std::malloc(kChunk);
+        if (!chunk) throw std::bad_alloc();
+        {
+            auto& r = registry();
+            std::lock_guard lock(r.mutex);
+            r.chunks.push_back(chunk);
+        }
+        bump_ = static_cast<char*>(chunk);
+        bump_end_ = bump_ + kChunk;
+    }
+    void* p = bump_;
+    bump_ += bytes;
+    return p;
+}
+
+}  // namespace simul::detail

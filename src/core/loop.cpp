@@ -1,0 +1,586 @@
+// The event loop (see simul/core/loop.hpp).
+//
+// One iteration (run_once), as in docs/loop.md:
+//   1. run the ready queue: every task and callback that was ready when the
+//      iteration began (what they make ready waits for the next iteration);
+//   2. if work is still ready, skip the kernel (on the real clock, poll only
+//      every 64th such iteration, so I/O and timers are never starved);
+//      otherwise ask the poller for events, blocking until the next timer;
+//   3. move due timers to the ready queue.
+// On the virtual clock step 2 never blocks on timers: when nothing is ready
+// and no I/O is pending, the clock jumps to the next deadline.
+#include <simul/core/loop.hpp>
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <system_error>
+
+#include <simul/detail/task_header.hpp>
+
+namespace simul {
+
+namespace {
+constexpr std::uint64_t kWakeToken = ~std::uint64_t(0);
+constexpr std::int64_t kTickNs = 1'000'000;
+
+bool debug_from_env() {
+    const char* v = std::getenv("SIMUL_DEBUG");
+    return v && *v && std::strcmp(v, "0") != 0;
+}
+
+std::string describe(const std::exception_ptr& e) {
+    if (!e) return "no exception";
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+        return ex.what();
+    } catch (const Cancelled& c) {
+        return c.what();
+    } catch (...) {
+        return "an exception not derived from std::exception";
+    }
+}
+
+std::string where(const std::source_location& s) {
+    if (!s.file_name() || !*s.file_name()) return "an unknown line";
+    std::string file = s.file_name();
+    return file + ":" + std::to_string(s.line());
+}
+
+}  // namespace
+
+struct detail::PersistentWatch : detail::IoWatch {
+
+    std::function<void()> fn;
+    explicit PersistentWatch(std::function<void()> f) : IoWatch{&on_ready}, fn(std::move(f)) {}
+    static void on_ready(detail::IoWatch* w, bool closed) noexcept {
+        if (closed) return;
+        auto* self = static_cast<PersistentWatch*>(w);
+        try {
+            self->fn();
+        } catch (...) {
+            if (Loop* loop = Loop::current())
+                loop->call_exception_handler({"simul: a reader/writer callback threw: " + describe(std::current_exception()),
+                                              std::current_exception(), {}});
+        }
+    }
+};
+
+Loop::RunScope::RunScope(Loop& l) : loop(l), prev(detail::tls_loop), was_running(l.running_) {
+    if (l.closed_) throw Error("simul: the loop is closed");
+    if (prev && prev != &l && prev->running_)
+        throw Error("simul: another loop is already running on this thread (one loop per thread)");
+    detail::tls_loop = &l;
+    l.running_ = true;
+}
+
+Loop::RunScope::~RunScope() {
+    loop.running_ = was_running;
+    detail::tls_loop = prev ? prev : (loop.made_current_ ? &loop : nullptr);
+}
+
+Loop::Loop(RunOptions options)
+    : virtual_(options.virtual_time),
+      debug_(options.debug || debug_from_env()),
+      slow_step_ns_(options.slow_step.count()),
+      debug_log_(std::move(options.debug_log)) {
+    all_.prev_all_ = all_.next_all_ = &all_;
+    poller_ = detail::make_epoll_poller();
+    wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (wake_fd_ < 0) throw std::system_error(errno, std::generic_category(), "simul: eventfd");
+    poller_->add(wake_fd_, detail::kPollIn, kWakeToken);
+    epoch_ns_ = virtual_ ? 0 : detail::monotonic_ns();
+    vnow_ns_ = 0;
+    if (!detail::tls_loop) {
+        detail::tls_loop = this;
+        made_current_ = true;
+    }
+}
+
+Loop::~Loop() {
+    Loop* prev = detail::tls_loop;
+    detail::tls_loop = this;
+    teardown();
+    {
+        std::lock_guard lock(remote_mutex_);
+        closed_ = true;
+        remote_.clear();
+    }
+    poller_->remove(wake_fd_);
+    ::close(wake_fd_);
+    detail::tls_loop = (prev == this) ? nullptr : prev;
+}
+
+// Frees everything the loop still owns. Timers and descriptor watches are
+// detached first, so that destroying a suspended frame (whose awaiters
+// unlink themselves) never reaches back into a half-destroyed loop.
+void Loop::teardown() noexcept {
+    for (int dir = 0; dir < 2; ++dir) persistent_[dir].clear();
+    for (std::size_t fd = 0; fd < fds_.size(); ++fd) {
+        FdRecord& rec = fds_[fd];
+        if (rec.armed) poller_->remove(int(fd));
+        rec.armed = 0;
+        for (int dir = 0; dir < 2; ++dir) {
+            detail::IoWatch* w = std::exchange(rec.watch[dir], nullptr);
+            if (w && !rec.persistent[dir]) w->ready(w, true);
+        }
+    }
+    watched_ = 0;
+    graveyard_.clear();
+    timers_.clear([](detail::TimerNode* n) {
+        if (n->fire_ == &fire_callback_timer) static_cast<detail::CallbackNode*>(n)->release();
+    });
+    while (head_) {
+        detail::Runnable* r = head_;
+        head_ = r->next_;
+        r->flags_ &= ~detail::kScheduled;
+        if (!(r->flags_ & detail::kIsTask)) static_cast<detail::CallbackNode*>(r)->release();
+    }
+    tail_ = nullptr;
+    while (all_.next_all_ != &all_) {
+        detail::TaskHeader* t = all_.next_all_;
+        t->prev_all_->next_all_ = t->next_all_;
+        t->next_all_->prev_all_ = t->prev_all_;
+        t->flags_ &= ~detail::kInAllList;
+        t->flags_ |= detail::kDone | detail::kFinishing;
+        --live_tasks_;
+        if (--t->refs_ == 0) detail::frame_of(t).destroy();
+    }
+    for (auto& [t, info] : info_) const_cast<detail::TaskHeader*>(t)->flags_ &= ~detail::kHasInfo;
+    info_.clear();
+}
+
+void Loop::busy(Duration d) {
+    if (d <= Duration::zero()) return;
+    if (virtual_) {
+        vnow_ns_ += d.count();
+        return;
+    }
+    const std::int64_t until = detail::monotonic_ns() + d.count();
+    while (detail::monotonic_ns() < until) {
+    }
+}
+
+// ---- running ---------------------------------------------------------------
+
+void Loop::run_forever() {
+    RunScope scope(*this);
+    idle_ = false;
+    while (!stopping_) {
+        run_once();
+        if (idle_)
+            throw Error("simul: run_forever() on the virtual clock has nothing left to run or wait for; "
+                        "call loop.stop() when the work is done");
+    }
+    stopping_ = false;
+}
+
+void Loop::run_ready() {
+    detail::Runnable* const last = tail_;
+    for (;;) {
+        detail::Runnable* r = head_;
+        head_ = r->next_;
+        if (!head_) tail_ = nullptr;
+        const bool was_last = (r == last);
+        if (r->flags_ & detail::kIsTask) [[likely]]
+            run_task(static_cast<detail::TaskHeader*>(r));
+        else
+            run_callback(static_cast<detail::CallbackNode*>(r));
+        if (was_last || !head_) break;
+    }
+}
+
+void Loop::run_task(detail::TaskHeader* t) {
+    t->flags_ &= ~detail::kScheduled;
+    ++stats_.steps;
+    current_ = t;
+    if (debug_) [[unlikely]] {
+        run_task_debug(t);
+    } else {
+        std::coroutine_handle<> h = t->slot_.running.resume;
+        t->slot_.running.wait = nullptr;
+        h.resume();
+    }
+    current_ = nullptr;
+}
+
+void Loop::run_task_debug(detail::TaskHeader* t) {
+    std::coroutine_handle<> h = t->slot_.running.resume;
+    const detail::Waiter* w = t->slot_.running.wait;
+    t->slot_.running.wait = nullptr;
+    std::source_location site = w ? w->site : std::source_location{};
+    bool at_start = (w == nullptr);
+    stepping_ = t;
+    erase_after_step_ = false;
+    const std::int64_t t0 = now_ns();
+    h.resume();
+    const std::int64_t dt = now_ns() - t0;
+    if (dt > slow_step_ns_) {
+        ++stats_.slow_steps;
+        std::string began;
+        if (at_start) {
+            auto it = info_.find(t);
+            began = "the step was the task's first (spawned at " +
+                    (it != info_.end() ? where(it->second.spawned_at) : std::string("an unknown line")) + ")";
+        } else {
+            began = "the step began at " + where(site);
+            if (site.function_name() && *site.function_name())
+                began += std::string(" in ") + site.function_name();
+        }
+        debug_log("simul: slow step: task '" + task_name(t) + "' held the loop for " +
+                  detail::format_duration(Duration(dt)) + " (" + began +
+                  "); let the others run with co_await simul::yield() in long computations, "
+                  "and move blocking calls to simul::to_thread()");
+    }
+    stepping_ = nullptr;
+    if (erase_after_step_) info_.erase(t);
+}
+
+void Loop::run_callback(detail::CallbackNode* n) {
+    n->flags_ &= ~detail::kScheduled;
+    ++stats_.callbacks;
+    if (!(n->flags_ & detail::kCallbackCancelled)) {
+        n->flags_ |= detail::kDone;
+        try {
+            n->invoke_(n);
+        } catch (...) {
+            call_exception_handler({"simul: a callback threw: " + describe(std::current_exception()),
+                                    std::current_exception(), {}});
+        }
+    }
+    n->release();
+}
+
+void Loop::run_once() {
+    run_ready_phase();
+    if (!stopping_) wait_phase();
+}
+
+void Loop::run_ready_phase() {
+    ++stats_.iterations;
+    if (head_) run_ready();
+}
+
+void Loop::wait_phase() {
+    const bool ready = head_ != nullptr;
+    if (virtual_) {
+        if (watched_ || remote_pending_.load(std::memory_order_acquire)) poll(0);
+        if (!head_) {
+            std::uint64_t tick;
+            if (timers_.next_tick(tick)) {
+                const std::int64_t t = epoch_ns_ + std::int64_t(tick) * kTickNs;
+                if (t > vnow_ns_) vnow_ns_ = t;  // the virtual clock jumps
+            } else if (watched_ || external_ || remote_pending_.load(std::memory_order_acquire)) {
+                poll(-1);  // real I/O or another thread will wake us
+            } else if (live_tasks_ > 0) {
+                throw Error("simul: deadlock: every task is waiting, and no timer, descriptor or other "
+                            "thread can wake any of them (on the virtual clock)");
+            } else {
+                idle_ = true;  // nothing at all: run_forever() says so, run_until() checks its condition
+                return;
+            }
+        }
+        process_timers();
+        return;
+    }
+    if (ready && (++iteration_ & 63) != 0) return;  // keep the kernel off the hot path
+    const int timeout = ready ? 0 : real_timeout_ms();
+    if (timeout != 0 || watched_ || remote_pending_.load(std::memory_order_acquire)) poll(timeout);
+    process_timers();
+}
+
+int Loop::real_timeout_ms() {
+    std::uint64_t tick;
+    if (!timers_.next_tick(tick)) return -1;
+    const std::int64_t due = epoch_ns_ + std::int64_t(tick) * kTickNs;
+    const std::int64_t wait = due - detail::monotonic_ns();
+    if (wait <= 0) return 0;
+    const std::int64_t ms = (wait + kTickNs - 1) / kTickNs;
+    return ms > 1'000'000'000 ? 1'000'000'000 : int(ms);
+}
+
+void Loop::process_timers() {
+    if (timers_.empty()) return;
+    const std::int64_t rel = now_ns() - epoch_ns_;
+    timers_.advance(rel > 0 ? std::uint64_t(rel / kTickNs) : 0);
+}
+
+void Loop::fire_callback_timer(detail::TimerNode* n) noexcept {
+    Loop::current()->schedule(static_cast<detail::CallbackNode*>(n));
+}
+
+void Loop::cancel_all() noexcept {
+    for (detail::TaskHeader* t = all_.next_all_; t != &all_; t = t->next_all_) t->cancel();
+}
+
+// ---- I/O -------------------------------------------------------------------
+
+void Loop::poll(int timeout_ms) {
+    detail::PollEvent events[256];
+    const int n = poller_->wait(events, 256, timeout_ms);
+    for (int i = 0; i < n; ++i) dispatch(events[i]);
+    if (!graveyard_.empty()) graveyard_.clear();
+}
+
+void Loop::dispatch(const detail::PollEvent& ev) {
+    if (ev.token == kWakeToken) {
+        drain_remote();
+        return;
+    }
+    const int fd = int(ev.token & 0xffffffffu);
+    const std::uint32_t gen = std::uint32_t(ev.token >> 32);
+    if (std::size_t(fd) >= fds_.size() || fds_[fd].generation != gen) return;  // stale: closed or reused
+    const bool dir_ready[2] = {(ev.events & (detail::kPollIn | detail::kPollHup | detail::kPollErr)) != 0,
+                               (ev.events & (detail::kPollOut | detail::kPollHup | detail::kPollErr)) != 0};
+    std::uint32_t unwanted = 0;
+    for (int dir = 0; dir < 2; ++dir) {
+        if (!dir_ready[dir]) continue;
+        FdRecord& rec = fds_[fd];  // re-read: a callback may have grown fds_ or forgotten fd
+        if (rec.generation != gen) return;
+        detail::IoWatch* w = rec.watch[dir];
+        if (!w) {
+            unwanted |= dir == 0 ? detail::kPollIn : detail::kPollOut;
+            continue;
+        }
+        if (!rec.persistent[dir]) {
+            rec.watch[dir] = nullptr;
+            --watched_;
+        }
+        w->ready(w, false);
+    }
+    FdRecord& rec = fds_[fd];
+    if (rec.generation == gen && (rec.armed & unwanted)) {
+        try {
+            arm(fd, rec, rec.armed & ~unwanted);  // nobody waits: stop the level-triggered repeats
+        } catch (...) {
+        }
+    }
+}
+
+void Loop::arm(int fd, FdRecord& rec, std::uint32_t want) {
+    if (want == rec.armed) return;
+    const std::uint64_t token = std::uint64_t(std::uint32_t(fd)) | (std::uint64_t(rec.generation) << 32);
+    if (want == 0)
+        poller_->remove(fd);
+    else if (rec.armed == 0)
+        poller_->add(fd, want, token);
+    else
+        poller_->modify(fd, want, token);
+    rec.armed = want;
+}
+
+void Loop::watch_fd(int fd, detail::IoDirection dir, detail::IoWatch* w) {
+    if (fd < 0) throw std::system_error(EBADF, std::generic_category(), "simul: cannot watch a negative descriptor");
+    if (std::size_t(fd) >= fds_.size()) fds_.resize(std::size_t(fd) + 1);
+    FdRecord& rec = fds_[fd];
+    if (rec.watch[dir])
+        throw Error("simul: a task is already waiting for fd " + std::to_string(fd) +
+                    (dir == detail::kRead ? " to become readable" : " to become writable") +
+                    "; only one task at a time may wait on each direction of a descriptor");
+    arm(fd, rec, rec.armed | (dir == detail::kRead ? detail::kPollIn : detail::kPollOut));
+    rec.watch[dir] = w;
+    rec.persistent[dir] = false;
+    ++watched_;
+}
+
+void Loop::unwatch_fd(int fd, detail::IoDirection dir, detail::IoWatch* w) noexcept {
+    if (std::size_t(fd) >= fds_.size()) return;
+    FdRecord& rec = fds_[fd];
+    if (rec.watch[dir] != w) return;
+    rec.watch[dir] = nullptr;
+    --watched_;
+    // The interest stays armed until an event finds nobody (lazy disarm).
+}
+
+void Loop::forget_fd(int fd) noexcept {
+    if (fd < 0 || std::size_t(fd) >= fds_.size()) return;
+    FdRecord& rec = fds_[fd];
+    if (rec.armed) poller_->remove(fd);
+    rec.armed = 0;
+    ++rec.generation;
+    for (int dir = 0; dir < 2; ++dir) {
+        detail::IoWatch* w = std::exchange(fds_[fd].watch[dir], nullptr);
+        if (!w) continue;
+        --watched_;
+        if (fds_[fd].persistent[dir]) {
+            auto it = persistent_[dir].find(fd);
+            if (it != persistent_[dir].end()) {
+                graveyard_.push_back(std::move(it->second));
+                persistent_[dir].erase(it);
+            }
+        } else {
+            w->ready(w, true);
+        }
+    }
+}
+
+void Loop::add_persistent(int fd, detail::IoDirection dir, std::function<void()> fn) {
+    auto it = persistent_[dir].find(fd);
+    if (it != persistent_[dir].end()) {  // asyncio replaces the callback
+        it->second->fn = std::move(fn);
+        return;
+    }
+    auto watch = std::make_unique<detail::PersistentWatch>(std::move(fn));
+    watch_fd(fd, dir, watch.get());
+    fds_[fd].persistent[dir] = true;
+    persistent_[dir].emplace(fd, std::move(watch));
+}
+
+bool Loop::remove_persistent(int fd, detail::IoDirection dir) {
+    auto it = persistent_[dir].find(fd);
+    if (it == persistent_[dir].end()) return false;
+    unwatch_fd(fd, dir, it->second.get());
+    graveyard_.push_back(std::move(it->second));
+    persistent_[dir].erase(it);
+    if (!running_) graveyard_.clear();
+    return true;
+}
+
+void Loop::add_reader(int fd, std::function<void()> fn) { add_persistent(fd, detail::kRead, std::move(fn)); }
+void Loop::add_writer(int fd, std::function<void()> fn) { add_persistent(fd, detail::kWrite, std::move(fn)); }
+bool Loop::remove_reader(int fd) { return remove_persistent(fd, detail::kRead); }
+bool Loop::remove_writer(int fd) { return remove_persistent(fd, detail::kWrite); }
+
+// ---- other threads ---------------------------------------------------------
+
+void Loop::call_soon_threadsafe(std::function<void()> fn) {
+    bool wake;
+    {
+        std::lock_guard lock(remote_mutex_);
+        if (closed_) throw Error("simul: call_soon_threadsafe on a closed loop; the callback was not scheduled");
+        remote_.push_back(std::move(fn));
+        wake = !remote_pending_.exchange(true, std::memory_order_acq_rel);
+    }
+    if (wake) {
+        const std::uint64_t one = 1;
+        ssize_t r;
+        do {
+            r = ::write(wake_fd_, &one, sizeof one);
+        } while (r < 0 && errno == EINTR);
+    }
+}
+
+void Loop::drain_remote() {
+    std::uint64_t value;
+    while (::read(wake_fd_, &value, sizeof value) < 0 && errno == EINTR) {
+    }
+    std::vector<std::function<void()>> batch;
+    {
+        std::lock_guard lock(remote_mutex_);
+        batch.swap(remote_);
+        remote_pending_.store(false, std::memory_order_release);
+    }
+    for (auto& fn : batch) {
+        try {
+            fn();
+        } catch (...) {
+            call_exception_handler({"simul: a call_soon_threadsafe callback threw: " + describe(std::current_exception()),
+                                    std::current_exception(), {}});
+        }
+    }
+}
+
+// ---- tasks -----------------------------------------------------------------
+
+void Loop::adopt(detail::TaskHeader* t, std::string name, std::source_location where) {
+    if (!name.empty() || debug_) {
+        info_[t] = TaskInfo{std::move(name), where};
+        t->flags_ |= detail::kHasInfo;
+    }
+    t->next_all_ = &all_;
+    t->prev_all_ = all_.prev_all_;
+    all_.prev_all_->next_all_ = t;
+    all_.prev_all_ = t;
+    t->flags_ |= detail::kInAllList;
+    ++live_tasks_;
+}
+
+std::string Loop::task_name(const detail::TaskHeader* t) const {
+    auto it = info_.find(t);
+    if (it == info_.end()) return "(unnamed; spawn(task, \"name\") names it)";
+    if (!it->second.name.empty()) return it->second.name;
+    return "task spawned at " + where(it->second.spawned_at);
+}
+
+void Loop::forget_task_info(const detail::TaskHeader* t) noexcept {
+    if (t == stepping_) {
+        erase_after_step_ = true;
+        return;
+    }
+    info_.erase(t);
+}
+
+void Loop::finish_task(detail::TaskHeader* t) noexcept {
+    t->flags_ |= detail::kDone | detail::kFinishing;
+    if (t->flags_ & detail::kInAllList) {
+        t->prev_all_->next_all_ = t->next_all_;
+        t->next_all_->prev_all_ = t->prev_all_;
+        t->flags_ &= ~detail::kInAllList;
+        --live_tasks_;
+    }
+    if (detail::Completion* c = t->completion_) {
+        t->completion_ = nullptr;
+        c->on_done(c, t);
+    } else if (t->refs_ == 1 && (t->flags_ & detail::kHasError) && !(t->flags_ & detail::kEndedCancelled)) {
+        report_unobserved(t);  // no handle left to take it: it would be lost
+    }
+}
+
+void Loop::report_unobserved(detail::TaskHeader* t) noexcept {
+    t->flags_ |= detail::kObserved;
+    try {
+        const std::string name = task_name(t);
+        call_exception_handler({"simul: task '" + name + "' raised an exception that nobody awaited: " +
+                                    describe(t->slot_.error),
+                                t->slot_.error, name});
+    } catch (...) {
+        std::fputs("simul: a task raised an exception that nobody awaited\n", stderr);
+    }
+}
+
+void Loop::call_exception_handler(const ExceptionContext& ctx) noexcept {
+    try {
+        if (exception_handler_) {
+            exception_handler_(ctx);
+            return;
+        }
+    } catch (...) {
+        std::fputs("simul: the exception handler itself threw\n", stderr);
+    }
+    std::fprintf(stderr, "%s\n", ctx.message.c_str());
+}
+
+void Loop::debug_log(std::string_view line) const {
+    if (debug_log_) {
+        debug_log_(line);
+        return;
+    }
+    std::fprintf(stderr, "%.*s\n", int(line.size()), line.data());
+}
+
+Loop::Stats Loop::stats() const noexcept {
+    Stats s = stats_;
+    s.timers_pending = timers_.size();
+    s.fds_watched = watched_;
+    return s;
+}
+
+void CallHandle::cancel() noexcept {
+    if (!node_ || (node_->flags_ & (detail::kDone | detail::kCallbackCancelled))) return;
+    node_->flags_ |= detail::kCallbackCancelled;
+    if (node_->linked()) {
+        if (Loop* loop = Loop::current()) {
+            loop->timers().remove(node_);
+            node_->release();  // the timer's reference
+        }
+    }
+    // In the ready queue: skipped and released when its turn comes.
+}
+
+}  // namespace simul
