@@ -47,7 +47,7 @@ std::string describe(const std::exception_ptr& e) {
     }
 }
 
-std::string where(const std::source_location& s) {
+std::string where(const simul::SourceLocation& s) {
     if (!s.file_name() || !*s.file_name()) return "an unknown line";
     std::string file = s.file_name();
     return file + ":" + std::to_string(s.line());
@@ -214,7 +214,7 @@ void Loop::run_task_debug(detail::TaskHeader* t) {
     std::coroutine_handle<> h = t->slot_.running.resume;
     const detail::Waiter* w = t->slot_.running.wait;
     t->slot_.running.wait = nullptr;
-    std::source_location site = w ? w->site : std::source_location{};
+    simul::SourceLocation site = w ? w->site : simul::SourceLocation{};
     bool at_start = (w == nullptr);
     stepping_ = t;
     erase_after_step_ = false;
@@ -488,7 +488,7 @@ void Loop::drain_remote() {
 
 // ---- tasks -----------------------------------------------------------------
 
-void Loop::adopt(detail::TaskHeader* t, std::string name, std::source_location where) {
+void Loop::adopt(detail::TaskHeader* t, std::string name, simul::SourceLocation where) {
     if (!name.empty() || debug_) {
         info_[t] = TaskInfo{std::move(name), where};
         t->flags_ |= detail::kHasInfo;

@@ -26,7 +26,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <source_location>
+#include <simul/core/source_location.hpp>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -179,7 +179,7 @@ public:
     void unwatch_fd(int fd, detail::IoDirection dir, detail::IoWatch* w) noexcept;
 
     // A registered root task; called by spawn().
-    void adopt(detail::TaskHeader* t, std::string name, std::source_location where);
+    void adopt(detail::TaskHeader* t, std::string name, simul::SourceLocation where);
     // The task's name for messages: its given name, or where it was spawned.
     std::string task_name(const detail::TaskHeader* t) const;
     void forget_task_info(const detail::TaskHeader* t) noexcept;
@@ -208,7 +208,7 @@ private:
     };
     struct TaskInfo {
         std::string name;
-        std::source_location spawned_at;
+        simul::SourceLocation spawned_at;
     };
 
     static void fire_callback_timer(detail::TimerNode* n) noexcept;

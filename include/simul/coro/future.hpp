@@ -24,7 +24,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <source_location>
+#include <simul/core/source_location.hpp>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -151,7 +151,7 @@ public:
     struct Awaiter : detail::FutureWaiter {
         std::shared_ptr<State> s;
         bool woken_by_cancel = false;
-        Awaiter(std::shared_ptr<State> st, std::source_location where) : s(std::move(st)) {
+        Awaiter(std::shared_ptr<State> st, simul::SourceLocation where) : s(std::move(st)) {
             ops = &kOps;
             site = where;
         }
@@ -187,7 +187,7 @@ public:
     };
     Awaiter operator co_await() const { return Awaiter(s_, {}); }
     // The same, recording the line of the await for task dumps.
-    Awaiter wait(std::source_location site = std::source_location::current()) const { return Awaiter(s_, site); }
+    Awaiter wait(simul::SourceLocation site = simul::SourceLocation::current()) const { return Awaiter(s_, site); }
 
 private:
     std::shared_ptr<State> s_;

@@ -51,7 +51,7 @@ struct GatherState : Completion, Waiter {
             if (children[i]->completion_ == this && !children[i]->done()) children[i]->completion_ = nullptr;
     }
 
-    void start(Loop& loop, std::source_location site) {
+    void start(Loop& loop, simul::SourceLocation site) {
         this->site = site;
         for (std::size_t i = 0; i < count; ++i) {
             TaskHeader* t = children[i];
@@ -108,7 +108,7 @@ gather_value_t<T> take_gathered(Task<T>& t) {
 }
 
 template <class... Ts>
-Task<std::tuple<gather_value_t<Ts>...>> gather_impl(std::source_location site, Task<Ts>... tasks) {
+Task<std::tuple<gather_value_t<Ts>...>> gather_impl(simul::SourceLocation site, Task<Ts>... tasks) {
     static_assert(sizeof...(Ts) > 0, "simul::gather() needs at least one task");
     Loop& loop = require_loop("simul::gather");
     TaskHeader* children[] = {&tasks.handle().promise()...};
@@ -120,7 +120,7 @@ Task<std::tuple<gather_value_t<Ts>...>> gather_impl(std::source_location site, T
 
 template <class T>
 Task<std::conditional_t<std::is_void_v<T>, void, std::vector<T>>> gather_range(std::vector<Task<T>> tasks,
-                                                                               std::source_location site) {
+                                                                               simul::SourceLocation site) {
     Loop& loop = require_loop("simul::gather");
     std::vector<TaskHeader*> children;
     children.reserve(tasks.size());
@@ -146,13 +146,13 @@ Task<std::conditional_t<std::is_void_v<T>, void, std::vector<T>>> gather_range(s
 // Runs the tasks concurrently; a tuple of their results. See the top of this file.
 template <class... Ts>
 Task<std::tuple<detail::gather_value_t<Ts>...>> gather(Task<Ts>... tasks) {
-    return detail::gather_impl(std::source_location::current(), std::move(tasks)...);
+    return detail::gather_impl(simul::SourceLocation::current(), std::move(tasks)...);
 }
 
 // Runs every task of the vector concurrently; their results in order.
 template <class T>
 Task<std::conditional_t<std::is_void_v<T>, void, std::vector<T>>> gather(
-    std::vector<Task<T>> tasks, std::source_location site = std::source_location::current()) {
+    std::vector<Task<T>> tasks, simul::SourceLocation site = simul::SourceLocation::current()) {
     return detail::gather_range(std::move(tasks), site);
 }
 

@@ -17,7 +17,7 @@
 // Cancellation: as sleep(); a cancelled tick() consumes no tick.
 #pragma once
 
-#include <source_location>
+#include <simul/core/source_location.hpp>
 
 #include <simul/coro/sleep.hpp>
 
@@ -37,7 +37,7 @@ public:
 
     struct Awaiter : detail::SleepAwaiter {
         Interval* iv;
-        Awaiter(Interval* i, std::source_location site)
+        Awaiter(Interval* i, simul::SourceLocation site)
             : SleepAwaiter(i->next_.time_since_epoch().count(), site), iv(i) {}
         bool await_ready() const noexcept { return Loop::current()->now_ns() >= deadline_ns; }
         TimePoint await_resume() {
@@ -45,7 +45,7 @@ public:
             return iv->advance();
         }
     };
-    Awaiter tick(std::source_location site = std::source_location::current()) {
+    Awaiter tick(simul::SourceLocation site = simul::SourceLocation::current()) {
         detail::loop_for_await("simul::Interval::tick");
         return Awaiter(this, site);
     }

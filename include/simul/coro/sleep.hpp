@@ -16,7 +16,7 @@
 #pragma once
 
 #include <coroutine>
-#include <source_location>
+#include <simul/core/source_location.hpp>
 
 #include <simul/core/clock.hpp>
 #include <simul/core/loop.hpp>
@@ -31,7 +31,7 @@ struct SleepAwaiter : TimerNode, Waiter {
     TaskHeader* task = nullptr;
     std::int64_t deadline_ns;
 
-    SleepAwaiter(std::int64_t deadline, std::source_location site) noexcept
+    SleepAwaiter(std::int64_t deadline, simul::SourceLocation site) noexcept
         : Waiter{&kOps, site}, deadline_ns(deadline) {
         fire_ = &on_fire;
     }
@@ -93,19 +93,19 @@ inline Loop& loop_for_await(const char* what) {
 
 // Suspends the current task until the loop's clock reaches `deadline`.
 inline detail::SleepAwaiter sleep_until(TimePoint deadline,
-                                        std::source_location site = std::source_location::current()) {
+                                        simul::SourceLocation site = simul::SourceLocation::current()) {
     detail::loop_for_await("simul::sleep_until");
     return detail::SleepAwaiter(deadline.time_since_epoch().count(), site);
 }
 
 // Suspends the current task for `d` (at least; see the top of this file).
-inline detail::SleepAwaiter sleep(Duration d, std::source_location site = std::source_location::current()) {
+inline detail::SleepAwaiter sleep(Duration d, simul::SourceLocation site = simul::SourceLocation::current()) {
     Loop& loop = detail::loop_for_await("simul::sleep");
     return detail::SleepAwaiter(loop.now_ns() + d.count(), site);
 }
 
 // Lets every other ready task run before this one continues.
-inline detail::YieldAwaiter yield(std::source_location site = std::source_location::current()) {
+inline detail::YieldAwaiter yield(simul::SourceLocation site = simul::SourceLocation::current()) {
     detail::loop_for_await("simul::yield");
     return detail::YieldAwaiter{{&detail::YieldAwaiter::kOps, site}};
 }

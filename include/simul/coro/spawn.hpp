@@ -18,7 +18,7 @@
 #pragma once
 
 #include <coroutine>
-#include <source_location>
+#include <simul/core/source_location.hpp>
 #include <string>
 #include <utility>
 
@@ -32,7 +32,7 @@ namespace detail {
 // Makes a task frame a loop-owned root with `refs` owners besides the loop's
 // "running" reference, registers it and puts it on the ready queue.
 inline void start_root(Loop& loop, TaskHeader* t, std::coroutine_handle<> h, std::uint16_t owners,
-                       std::string name, std::source_location where) {
+                       std::string name, simul::SourceLocation where) {
     if (t->flags_ & kSpawned) throw InvalidStateError("simul: this task was already spawned");
     t->flags_ |= kSpawned;
     t->refs_ = std::uint16_t(1 + owners);
@@ -48,7 +48,7 @@ struct JoinAwaiterBase : Completion, Waiter {
     TaskHeader* child;
     TaskHeader* self = nullptr;
 
-    JoinAwaiterBase(TaskHeader* c, std::source_location site) noexcept
+    JoinAwaiterBase(TaskHeader* c, simul::SourceLocation site) noexcept
         : Completion{&on_child_done}, Waiter{&kOps, site}, child(c) {}
     JoinAwaiterBase(const JoinAwaiterBase&) = delete;
     ~JoinAwaiterBase() {
@@ -119,7 +119,7 @@ public:
     }
 
     struct Awaiter : detail::JoinAwaiterBase {
-        Awaiter(handle_type h, std::source_location site) noexcept
+        Awaiter(handle_type h, simul::SourceLocation site) noexcept
             : JoinAwaiterBase(h ? &h.promise() : nullptr, site), typed(h) {}
         T await_resume() {
             after_resume();
@@ -127,7 +127,7 @@ public:
         }
         handle_type typed;
     };
-    Awaiter operator co_await() noexcept { return Awaiter(h_, std::source_location::current()); }
+    Awaiter operator co_await() noexcept { return Awaiter(h_, simul::SourceLocation::current()); }
 
     detail::TaskHeader* header() const noexcept { return h_ ? &h_.promise() : nullptr; }
 
@@ -147,7 +147,7 @@ private:
 // Schedules `task` on the current loop; see the top of this file.
 template <class T>
 TaskHandle<T> spawn(Task<T> task, std::string name = {},
-                    std::source_location where = std::source_location::current()) {
+                    simul::SourceLocation where = simul::SourceLocation::current()) {
     Loop& loop = detail::require_loop("simul::spawn");
     auto h = task.release();
     if (!h) throw InvalidStateError("simul::spawn: the task is empty (moved from, or already spawned)");

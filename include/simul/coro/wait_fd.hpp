@@ -23,7 +23,7 @@
 
 #include <cerrno>
 #include <coroutine>
-#include <source_location>
+#include <simul/core/source_location.hpp>
 #include <system_error>
 
 #include <simul/core/loop.hpp>
@@ -40,7 +40,7 @@ struct FdAwaiter : IoWatch, Waiter {
     bool registered = false;
     bool closed = false;
 
-    FdAwaiter(int f, IoDirection d, std::source_location where) noexcept
+    FdAwaiter(int f, IoDirection d, simul::SourceLocation where) noexcept
         : IoWatch{&on_ready}, Waiter{d == kRead ? &kReadOps : &kWriteOps, where}, fd(f), dir(d) {}
     FdAwaiter(FdAwaiter&& o) noexcept : IoWatch{&on_ready}, Waiter(o), fd(o.fd), dir(o.dir) {}
     ~FdAwaiter() {
@@ -82,10 +82,10 @@ struct FdAwaiter : IoWatch, Waiter {
 
 }  // namespace detail
 
-inline detail::FdAwaiter wait_readable(int fd, std::source_location site = std::source_location::current()) {
+inline detail::FdAwaiter wait_readable(int fd, simul::SourceLocation site = simul::SourceLocation::current()) {
     return detail::FdAwaiter(fd, detail::kRead, site);
 }
-inline detail::FdAwaiter wait_writable(int fd, std::source_location site = std::source_location::current()) {
+inline detail::FdAwaiter wait_writable(int fd, simul::SourceLocation site = simul::SourceLocation::current()) {
     return detail::FdAwaiter(fd, detail::kWrite, site);
 }
 

@@ -76,7 +76,6 @@ Task<detail::awaited_t<Awaitable>> wait_for(Awaitable op, Duration timeout) {
     const std::uint16_t cancels_before = self->cancels_;
     detail::Deadline deadline(self);
     deadline.arm(loop, loop.now_ns() + timeout.count());
-    bool timed_out = false;
     try {
         if constexpr (std::is_void_v<R>) {
             co_await std::move(op);
@@ -91,11 +90,15 @@ Task<detail::awaited_t<Awaitable>> wait_for(Awaitable op, Duration timeout) {
     } catch (const Cancelled&) {
         deadline.disarm();
         if (!deadline.expired || self->uncancel() > cancels_before) throw;
-        timed_out = true;
+        throw TimeoutError("simul::wait_for: the operation did not finish within " + detail::format_duration(timeout) +
+                           " and was cancelled");
     }
-    deadline.disarm();
-    if (timed_out) throw TimeoutError("simul::wait_for: the operation did not finish within " + detail::format_duration(timeout) + " and was cancelled");
-    if (deadline.expired) self->uncancel();
+    if constexpr (std::is_void_v<R>) {
+        deadline.disarm();
+        if (deadline.expired) self->uncancel();
+    } else {
+        __builtin_unreachable();  // the non-void path returned or threw above
+    }
 }
 
 }  // namespace simul

@@ -22,7 +22,7 @@
 #include <cstdint>
 #include <exception>
 #include <new>
-#include <source_location>
+#include <simul/core/source_location.hpp>
 
 namespace simul::detail {
 
@@ -67,7 +67,7 @@ struct WaitOps {
 
 struct Waiter {
     const WaitOps* ops;
-    std::source_location site;
+    simul::SourceLocation site;
 };
 
 struct TaskHeader : Runnable {
