@@ -10,9 +10,12 @@
 //     }
 //     int main() { simul::run(hello()); }
 //
-// The layers (shared/design.md): core (the loop), coro (tasks). The test kit
+// The layers (shared/design.md): core (the loop), coro (tasks), io (streams,
+// the thread pool), net (TCP, Unix, UDP). The test kit
 // is <simul/testing/simul_test.hpp>.
 #pragma once
 
 #include <simul/core.hpp>
 #include <simul/coro.hpp>
+#include <simul/io.hpp>
+#include <simul/net.hpp>

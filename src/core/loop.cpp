@@ -12,6 +12,8 @@
 #include <simul/core/loop.hpp>
 
 #include <sys/eventfd.h>
+#include <csignal>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -85,16 +87,29 @@ Loop::RunScope::~RunScope() {
     detail::tls_loop = prev ? prev : (loop.made_current_ ? &loop : nullptr);
 }
 
+namespace {
+// A peer that goes away must give EPIPE, not kill the process (as Python and
+// Rust do, the runtime ignores SIGPIPE unless the program set a handler).
+void ignore_sigpipe_once() {
+    static const bool done = [] {
+        struct sigaction old {};
+        if (::sigaction(SIGPIPE, nullptr, &old) == 0 && old.sa_handler == SIG_DFL) ::signal(SIGPIPE, SIG_IGN);
+        return true;
+    }();
+    (void)done;
+}
+}  // namespace
+
 Loop::Loop(RunOptions options)
     : virtual_(options.virtual_time),
       debug_(options.debug || debug_from_env()),
       slow_step_ns_(options.slow_step.count()),
       debug_log_(std::move(options.debug_log)) {
     all_.prev_all_ = all_.next_all_ = &all_;
+    ignore_sigpipe_once();
     poller_ = detail::make_epoll_poller();
-    wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (wake_fd_ < 0) throw std::system_error(errno, std::generic_category(), "simul: eventfd");
-    poller_->add(wake_fd_, detail::kPollIn, kWakeToken);
+    remote_ = std::make_shared<detail::RemoteQueue>();
+    poller_->add(remote_->wake_fd, detail::kPollIn, kWakeToken);
     epoch_ns_ = virtual_ ? 0 : detail::monotonic_ns();
     vnow_ns_ = 0;
     if (!detail::tls_loop) {
@@ -107,13 +122,13 @@ Loop::~Loop() {
     Loop* prev = detail::tls_loop;
     detail::tls_loop = this;
     teardown();
+    closed_ = true;
     {
-        std::lock_guard lock(remote_mutex_);
-        closed_ = true;
-        remote_.clear();
+        std::lock_guard lock(remote_->mutex);
+        remote_->closed = true;
+        remote_->calls.clear();
     }
-    poller_->remove(wake_fd_);
-    ::close(wake_fd_);
+    poller_->remove(remote_->wake_fd);
     detail::tls_loop = (prev == this) ? nullptr : prev;
 }
 
@@ -270,13 +285,13 @@ void Loop::run_ready_phase() {
 void Loop::wait_phase() {
     const bool ready = head_ != nullptr;
     if (virtual_) {
-        if (watched_ || remote_pending_.load(std::memory_order_acquire)) poll(0);
+        if (watched_ || remote_->pending.load(std::memory_order_acquire)) poll(0);
         if (!head_) {
             std::uint64_t tick;
             if (timers_.next_tick(tick)) {
                 const std::int64_t t = epoch_ns_ + std::int64_t(tick) * kTickNs;
                 if (t > vnow_ns_) vnow_ns_ = t;  // the virtual clock jumps
-            } else if (watched_ || external_ || remote_pending_.load(std::memory_order_acquire)) {
+            } else if (watched_ || external_ || remote_->pending.load(std::memory_order_acquire)) {
                 poll(-1);  // real I/O or another thread will wake us
             } else if (live_tasks_ > 0) {
                 throw Error("simul: deadlock: every task is waiting, and no timer, descriptor or other "
@@ -291,7 +306,7 @@ void Loop::wait_phase() {
     }
     if (ready && (++iteration_ & 63) != 0) return;  // keep the kernel off the hot path
     const int timeout = ready ? 0 : real_timeout_ms();
-    if (timeout != 0 || watched_ || remote_pending_.load(std::memory_order_acquire)) poll(timeout);
+    if (timeout != 0 || watched_ || remote_->pending.load(std::memory_order_acquire)) poll(timeout);
     process_timers();
 }
 
@@ -449,32 +464,44 @@ bool Loop::remove_writer(int fd) { return remove_persistent(fd, detail::kWrite);
 
 // ---- other threads ---------------------------------------------------------
 
-void Loop::call_soon_threadsafe(std::function<void()> fn) {
+detail::RemoteQueue::RemoteQueue() : wake_fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+    if (wake_fd < 0) throw std::system_error(errno, std::generic_category(), "simul: eventfd");
+}
+
+detail::RemoteQueue::~RemoteQueue() { ::close(wake_fd); }
+
+bool detail::RemoteQueue::post(std::function<void()>&& fn) {
     bool wake;
     {
-        std::lock_guard lock(remote_mutex_);
-        if (closed_) throw Error("simul: call_soon_threadsafe on a closed loop; the callback was not scheduled");
-        remote_.push_back(std::move(fn));
-        wake = !remote_pending_.exchange(true, std::memory_order_acq_rel);
+        std::lock_guard lock(mutex);
+        if (closed) return false;
+        calls.push_back(std::move(fn));
+        wake = !pending.exchange(true, std::memory_order_acq_rel);  // only the first post wakes
     }
     if (wake) {
         const std::uint64_t one = 1;
         ssize_t r;
         do {
-            r = ::write(wake_fd_, &one, sizeof one);
+            r = ::write(wake_fd, &one, sizeof one);
         } while (r < 0 && errno == EINTR);
     }
+    return true;
+}
+
+void Loop::call_soon_threadsafe(std::function<void()> fn) {
+    if (!remote_->post(std::move(fn)))
+        throw Error("simul: call_soon_threadsafe on a closed loop; the callback was not scheduled");
 }
 
 void Loop::drain_remote() {
     std::uint64_t value;
-    while (::read(wake_fd_, &value, sizeof value) < 0 && errno == EINTR) {
+    while (::read(remote_->wake_fd, &value, sizeof value) < 0 && errno == EINTR) {
     }
     std::vector<std::function<void()>> batch;
     {
-        std::lock_guard lock(remote_mutex_);
-        batch.swap(remote_);
-        remote_pending_.store(false, std::memory_order_release);
+        std::lock_guard lock(remote_->mutex);
+        batch.swap(remote_->calls);
+        remote_->pending.store(false, std::memory_order_release);
     }
     for (auto& fn : batch) {
         try {

@@ -57,6 +57,39 @@ enum IoDirection : int { kRead = 0, kWrite = 1 };
 struct PersistentWatch;  // add_reader/add_writer's callback (src/core/loop.cpp)
 }  // namespace detail
 
+namespace detail {
+// The part of a loop that other threads may touch: a queue of callbacks and
+// the eventfd that wakes the loop. Shared, so a thread that outlives the loop
+// (a to_thread job) can still post safely: after the loop closes, posts are
+// refused instead of touching freed memory.
+struct RemoteQueue {
+    std::mutex mutex;
+    std::vector<std::function<void()>> calls;
+    std::atomic<bool> pending{false};
+    bool closed = false;
+    int wake_fd = -1;
+    RemoteQueue();
+    ~RemoteQueue();
+    RemoteQueue(const RemoteQueue&) = delete;
+    // False if the loop is closed (the callback is dropped).
+    bool post(std::function<void()>&& fn);
+};
+}  // namespace detail
+
+// A thread-safe reference to a loop, for other threads: posting to it is
+// always safe, even after the loop is gone (the post is then refused).
+class LoopHandle {
+public:
+    LoopHandle() = default;
+    explicit LoopHandle(std::shared_ptr<detail::RemoteQueue> q) noexcept : q_(std::move(q)) {}
+    // Schedules fn on the loop's thread; false if the loop has closed.
+    bool call_soon_threadsafe(std::function<void()> fn) const { return q_ && q_->post(std::move(fn)); }
+    explicit operator bool() const noexcept { return bool(q_); }
+
+private:
+    std::shared_ptr<detail::RemoteQueue> q_;
+};
+
 // What the exception handler is told: an error that no task was there to receive.
 struct ExceptionContext {
     std::string message;
@@ -102,6 +135,8 @@ public:
     }
     // From any thread. Throws simul::Error once the loop is closed.
     void call_soon_threadsafe(std::function<void()> fn);
+    // A handle other threads may keep and post to, even past the loop's end.
+    LoopHandle handle() const noexcept { return LoopHandle(remote_); }
 
     // ---- descriptors (callback forms; awaitables in coro/wait_fd.hpp) ----
     // fn runs every time fd is readable (writable) until removed.
@@ -255,10 +290,7 @@ private:
     std::vector<std::unique_ptr<detail::PersistentWatch>> graveyard_;  // removed while running
 
     // call_soon_threadsafe
-    int wake_fd_ = -1;
-    std::mutex remote_mutex_;
-    std::vector<std::function<void()>> remote_;
-    std::atomic<bool> remote_pending_{false};
+    std::shared_ptr<detail::RemoteQueue> remote_;
 
     std::unordered_map<const detail::TaskHeader*, TaskInfo> info_;
     const detail::TaskHeader* stepping_ = nullptr;  // debug: info kept until the step ends

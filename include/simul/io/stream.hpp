@@ -1,0 +1,118 @@
+// simul/io/stream.hpp: Stream, a connected byte stream (TCP, Unix socket, pipe).
+//
+// A Stream owns a non-blocking descriptor and gives tasks the calls of
+// asyncio's StreamReader and StreamWriter: read_some() (whatever has arrived),
+// read(n), read_exactly(n), read_until(delimiter), read_line(), write(bytes),
+// shutdown_write() (half-close) and close(). Each read waits only when no
+// byte is there; the loop resumes the task when the descriptor is readable.
+//
+//     simul::Stream s = co_await simul::open_connection("localhost", 8080);
+//     co_await s.write("GET / HTTP/1.0\r\n\r\n");
+//     std::string status = co_await s.read_line();
+//
+// Memory is bounded: read_until() and read_line() stop at `limit` bytes
+// (default 64 KiB) with simul::LimitOverrunError, and write() completes once
+// the kernel has taken every byte, so a slow reader at the other end makes
+// the writer wait (backpressure) instead of growing a buffer. drain() is
+// therefore immediate; it exists for asyncio's habit.
+//
+// Errors: a peer that resets gives std::system_error (ECONNRESET, EPIPE)
+// from the call that meets it, never SIGPIPE (the loop ignores SIGPIPE;
+// sockets write with MSG_NOSIGNAL). read_exactly() at end of stream throws
+// simul::IncompleteReadError carrying the bytes that did arrive.
+//
+// Cancellation: a cancelled read loses no bytes: what arrived stays in the
+// stream's buffer for the next read. A cancelled write either took none of
+// its bytes, or took some and marks the stream broken (later writes throw),
+// so the peer never silently sees half a message. One task at a time may read,
+// and one may write.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include <simul/core/error.hpp>
+#include <simul/coro/task.hpp>
+#include <simul/io/fd.hpp>
+
+namespace simul {
+
+// read_exactly() met the end of the stream first; partial() holds what came.
+class IncompleteReadError : public Error {
+public:
+    IncompleteReadError(std::string partial, std::size_t expected);
+    const std::string& partial() const noexcept { return partial_; }
+    std::size_t expected() const noexcept { return expected_; }
+
+private:
+    std::string partial_;
+    std::size_t expected_;
+};
+
+// read_until()/read_line() found no delimiter within the limit. The bytes stay
+// in the stream (consumed() says how many were looked at).
+class LimitOverrunError : public Error {
+public:
+    LimitOverrunError(std::size_t limit, std::size_t consumed);
+    std::size_t consumed() const noexcept { return consumed_; }
+
+private:
+    std::size_t consumed_;
+};
+
+class Stream {
+public:
+    static constexpr std::size_t kDefaultLimit = 64 * 1024;
+
+    Stream() = default;
+    // Takes ownership of a connected descriptor and makes it non-blocking.
+    explicit Stream(Fd fd);
+    Stream(Stream&&) noexcept = default;
+    Stream& operator=(Stream&&) noexcept = default;
+    ~Stream() = default;
+
+    // Up to `size` bytes: what is buffered, else what arrives next; 0 at end of stream.
+    Task<std::size_t> read_some(char* data, std::size_t size);
+    // Up to n bytes (n = npos: everything until end of stream); "" at end of stream.
+    Task<std::string> read(std::size_t n = std::string::npos);
+    Task<std::string> read_exactly(std::size_t n);
+    // Up to and including `delimiter`. At end of stream before it: IncompleteReadError.
+    Task<std::string> read_until(std::string_view delimiter, std::size_t limit = kDefaultLimit);
+    // A line with its "\n"; at end of stream, what is left (maybe "").
+    Task<std::string> read_line(std::size_t limit = kDefaultLimit);
+
+    // Completes when the kernel has every byte (see backpressure above).
+    Task<> write(std::string_view data);
+    Task<> drain() { co_return; }
+    // Half-close: the peer reads end of stream; reading here goes on.
+    void shutdown_write();
+    void close() noexcept;
+
+    bool at_eof() const noexcept { return eof_ && rpos_ == rbuf_.size(); }
+    bool is_closed() const noexcept { return !fd_; }
+    int fd() const noexcept { return fd_.get(); }
+    std::size_t buffered() const noexcept { return rbuf_.size() - rpos_; }
+
+private:
+    // Reads once from the descriptor into the buffer (waiting if needed);
+    // false at end of stream.
+    Task<bool> fill();
+    std::string take(std::size_t n);
+    void check_open(const char* what) const;
+    void check_writable() const;
+
+    Fd fd_;
+    std::string rbuf_;
+    std::size_t rpos_ = 0;
+    bool eof_ = false;
+    bool is_socket_ = false;
+    bool write_shut_ = false;
+    bool broken_ = false;
+};
+
+// Two connected Streams (a Unix socketpair): handy for tests and for talking
+// to a child process.
+std::pair<Stream, Stream> stream_pair();
+
+}  // namespace simul

@@ -1,0 +1,101 @@
+// simul/net/tcp.hpp: open_connection() and start_server(), TCP with Streams.
+//
+// `co_await simul::open_connection(host, port)` resolves the name, connects
+// and returns a Stream. When a name has several addresses it races them by
+// Happy Eyeballs (RFC 8305): IPv6 first, families interleaved, a new attempt
+// every 250 ms or as soon as the previous one fails; the first to connect
+// wins and the others are closed.
+//
+// `co_await simul::start_server(handler, host, port)` listens (every address of
+// host; "" for all interfaces; port 0 picks a free port) and runs
+// `handler(Stream)` as a task of its own for each connection. Server::close()
+// stops accepting; `co_await server.wait_closed(deadline)` waits for the
+// handlers, and cancels those still running at the deadline.
+//
+//     simul::Task<> echo(simul::Stream s) {
+//         for (;;) {
+//             std::string line = co_await s.read_line();
+//             if (line.empty()) co_return;
+//             co_await s.write(line);
+//         }
+//     }
+//     auto server = co_await simul::start_server(echo, "127.0.0.1", 8888);
+//     co_await server.serve_forever();
+//
+// Accepted and connected sockets have TCP_NODELAY set (a runtime's messages
+// are small; Nagle's delays would show as latency). SO_REUSEADDR is on for
+// listeners, SO_REUSEPORT on request. When the process runs out of
+// descriptors (EMFILE), the accept loop says so once, backs off (up to 1 s)
+// and keeps serving the connections it has; it never spins.
+//
+// Cancellation: a cancelled open_connection() closes every socket it opened.
+// A handler that throws is reported to the loop's exception handler; the
+// server goes on.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <simul/coro/task.hpp>
+#include <simul/io/stream.hpp>
+#include <simul/net/address.hpp>
+
+namespace simul {
+
+struct ConnectOptions {
+    Duration timeout = Duration::zero();  // for the whole connect, resolution included; 0: none
+    Duration happy_eyeballs_delay = std::chrono::milliseconds(250);
+    bool nodelay = true;
+};
+
+Task<Stream> open_connection(std::string host, std::uint16_t port, ConnectOptions options = {});
+// Races these addresses by Happy Eyeballs (in the order given; resolve() and
+// the host form order them IPv6 first, families interleaved).
+Task<Stream> open_connection(std::vector<Address> addresses, ConnectOptions options = {});
+// One attempt to one address (TCP or Unix).
+Task<Stream> connect(Address address, bool nodelay = true);
+
+using ConnectionHandler = std::function<Task<>(Stream)>;
+
+struct ServerOptions {
+    int backlog = 511;
+    bool reuse_address = true;
+    bool reuse_port = false;
+};
+
+namespace detail {
+struct ServerState;
+}
+
+class Server {
+public:
+    Server() = default;
+    explicit Server(std::shared_ptr<detail::ServerState> s) noexcept : s_(std::move(s)) {}
+    Server(Server&&) noexcept = default;
+    Server& operator=(Server&&) noexcept = default;
+    ~Server();  // closes the listeners (running handlers go on)
+
+    // The addresses it listens on (with the real port when 0 was asked).
+    std::vector<Address> addresses() const;
+    std::uint16_t port() const;
+    std::size_t connections() const;  // handlers running now
+
+    void close();  // stop accepting; idempotent
+    // Waits for the handlers to end; at `deadline` (from now) cancels the rest.
+    Task<> wait_closed(Duration deadline = Duration::max());
+    // Until close() is called (from another task or a signal handler).
+    Task<> serve_forever();
+
+private:
+    std::shared_ptr<detail::ServerState> s_;
+};
+
+Task<Server> start_server(ConnectionHandler handler, std::string host, std::uint16_t port, ServerOptions options = {});
+
+// Used by the Unix-socket server too: serve on descriptors already listening.
+Server serve_listeners(ConnectionHandler handler, std::vector<Fd> listeners);
+
+}  // namespace simul

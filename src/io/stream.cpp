@@ -1,0 +1,234 @@
+// Stream: buffered reads and backpressured writes on a non-blocking descriptor
+// (see simul/io/stream.hpp).
+#include <simul/io/stream.hpp>
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+
+#include <simul/coro/wait_fd.hpp>
+
+namespace simul {
+
+namespace {
+constexpr std::size_t kReadChunk = 64 * 1024;
+
+[[noreturn]] void throw_errno(int err, const char* what) {
+    std::string msg = std::string("simul::Stream::") + what;
+    if (err == ECONNRESET) msg += ": the peer reset the connection";
+    if (err == EPIPE) msg += ": the peer closed its end";
+    throw std::system_error(err, std::generic_category(), msg);
+}
+}  // namespace
+
+IncompleteReadError::IncompleteReadError(std::string partial, std::size_t expected)
+    : Error("simul: the stream ended after " + std::to_string(partial.size()) + " of the " +
+            std::to_string(expected) + " bytes expected; partial() has them"),
+      partial_(std::move(partial)),
+      expected_(expected) {}
+
+LimitOverrunError::LimitOverrunError(std::size_t limit, std::size_t consumed)
+    : Error("simul: no delimiter within the first " + std::to_string(limit) +
+            " bytes; raise the limit argument if such long lines are expected"),
+      consumed_(consumed) {}
+
+Stream::Stream(Fd fd) : fd_(std::move(fd)) {
+    if (!fd_) throw Error("simul::Stream: needs an open descriptor");
+    make_nonblocking(fd_.get());
+    struct stat st;
+    is_socket_ = ::fstat(fd_.get(), &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+void Stream::check_open(const char* what) const {
+    if (!fd_) throw Error(std::string("simul::Stream::") + what + ": the stream is closed");
+}
+
+void Stream::check_writable() const {
+    check_open("write");
+    if (write_shut_) throw Error("simul::Stream::write: the stream was shut down for writing");
+    if (broken_)
+        throw Error("simul::Stream::write: an earlier write was cancelled half-way, so the stream is broken; close it");
+}
+
+Task<bool> Stream::fill() {
+    if (eof_) co_return false;
+    if (rpos_ > 0 && rpos_ == rbuf_.size()) {
+        rbuf_.clear();
+        rpos_ = 0;
+    } else if (rpos_ > kReadChunk && rpos_ * 2 > rbuf_.size()) {
+        rbuf_.erase(0, rpos_);  // compact
+        rpos_ = 0;
+    }
+    const std::size_t old = rbuf_.size();
+    rbuf_.resize(old + kReadChunk);
+    for (;;) {
+        const ssize_t n = ::read(fd_.get(), rbuf_.data() + old, kReadChunk);
+        if (n > 0) {
+            rbuf_.resize(old + std::size_t(n));
+            co_return true;
+        }
+        if (n == 0) {
+            rbuf_.resize(old);
+            eof_ = true;
+            co_return false;
+        }
+        const int err = errno;
+        if (err == EINTR) continue;
+        if (err == EAGAIN || err == EWOULDBLOCK) {
+            rbuf_.resize(old);  // nothing read: leave the buffer as it was while we wait
+            co_await wait_readable(fd_.get());
+            rbuf_.resize(old + kReadChunk);
+            continue;
+        }
+        rbuf_.resize(old);
+        throw_errno(err, "read");
+    }
+}
+
+std::string Stream::take(std::size_t n) {
+    std::string out = rbuf_.substr(rpos_, n);
+    rpos_ += n;
+    if (rpos_ == rbuf_.size()) {
+        rbuf_.clear();
+        rpos_ = 0;
+    }
+    return out;
+}
+
+Task<std::size_t> Stream::read_some(char* data, std::size_t size) {
+    check_open("read_some");
+    if (size == 0) co_return 0;
+    if (buffered() == 0) {
+        // Nothing buffered: read straight into the caller's memory.
+        for (;;) {
+            if (eof_) co_return 0;
+            const ssize_t n = ::read(fd_.get(), data, size);
+            if (n > 0) co_return std::size_t(n);
+            if (n == 0) {
+                eof_ = true;
+                co_return 0;
+            }
+            const int err = errno;
+            if (err == EINTR) continue;
+            if (err == EAGAIN || err == EWOULDBLOCK) {
+                co_await wait_readable(fd_.get());
+                continue;
+            }
+            throw_errno(err, "read_some");
+        }
+    }
+    const std::size_t k = std::min(size, buffered());
+    std::memcpy(data, rbuf_.data() + rpos_, k);
+    rpos_ += k;
+    co_return k;
+}
+
+Task<std::string> Stream::read(std::size_t n) {
+    check_open("read");
+    // (No co_await inside conditions here: g++ 12 miscompiles some of them.)
+    if (n == std::string::npos) {
+        for (;;) {
+            const bool more = co_await fill();
+            if (!more) break;
+        }
+        co_return take(buffered());
+    }
+    if (n == 0) co_return std::string();
+    if (buffered() == 0) {
+        const bool more = co_await fill();
+        if (!more) co_return std::string();
+    }
+    co_return take(std::min(n, buffered()));
+}
+
+Task<std::string> Stream::read_exactly(std::size_t n) {
+    check_open("read_exactly");
+    while (buffered() < n) {
+        const bool more = co_await fill();
+        if (!more) throw IncompleteReadError(take(buffered()), n);
+    }
+    co_return take(n);
+}
+
+Task<std::string> Stream::read_until(std::string_view delimiter, std::size_t limit) {
+    check_open("read_until");
+    if (delimiter.empty()) throw Error("simul::Stream::read_until: the delimiter is empty");
+    std::size_t searched = 0;  // bytes already known to hold no delimiter start
+    for (;;) {
+        std::string_view view(rbuf_.data() + rpos_, buffered());
+        const std::size_t at = view.find(delimiter, searched);
+        if (at != std::string_view::npos) {
+            const std::size_t end = at + delimiter.size();
+            if (end > limit) throw LimitOverrunError(limit, end);
+            co_return take(end);
+        }
+        if (view.size() > limit) throw LimitOverrunError(limit, view.size());
+        searched = view.size() >= delimiter.size() ? view.size() - delimiter.size() + 1 : 0;
+        const bool more = co_await fill();
+        if (!more) {
+            if (buffered() == 0) co_return std::string();
+            throw IncompleteReadError(take(buffered()), buffered() + delimiter.size());
+        }
+    }
+}
+
+Task<std::string> Stream::read_line(std::size_t limit) {
+    check_open("read_line");
+    try {
+        co_return co_await read_until("\n", limit);
+    } catch (const IncompleteReadError& e) {
+        co_return e.partial();  // asyncio's readline(): the last line may lack its "\n"
+    }
+}
+
+Task<> Stream::write(std::string_view data) {
+    check_writable();
+    std::size_t sent = 0;
+    while (sent < data.size()) {
+        const ssize_t n = is_socket_ ? ::send(fd_.get(), data.data() + sent, data.size() - sent, MSG_NOSIGNAL)
+                                     : ::write(fd_.get(), data.data() + sent, data.size() - sent);
+        if (n >= 0) {
+            sent += std::size_t(n);
+            continue;
+        }
+        const int err = errno;
+        if (err == EINTR) continue;
+        if (err == EAGAIN || err == EWOULDBLOCK) {
+            try {
+                co_await wait_writable(fd_.get());
+            } catch (const Cancelled&) {
+                if (sent > 0) broken_ = true;  // the peer has part of a message
+                throw;
+            }
+            continue;
+        }
+        if (sent > 0) broken_ = true;
+        throw_errno(err, "write");
+    }
+}
+
+void Stream::shutdown_write() {
+    check_open("shutdown_write");
+    if (write_shut_) return;
+    write_shut_ = true;
+    if (is_socket_) {
+        if (::shutdown(fd_.get(), SHUT_WR) < 0 && errno != ENOTCONN)
+            throw std::system_error(errno, std::generic_category(), "simul::Stream::shutdown_write");
+    }
+}
+
+void Stream::close() noexcept { fd_.close(); }
+
+std::pair<Stream, Stream> stream_pair() {
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0)
+        throw std::system_error(errno, std::generic_category(), "simul::stream_pair: socketpair");
+    return {Stream(Fd(sv[0])), Stream(Fd(sv[1]))};
+}
+
+}  // namespace simul
