@@ -149,7 +149,7 @@ void Loop::teardown() noexcept {
     watched_ = 0;
     graveyard_.clear();
     timers_.clear([](detail::TimerNode* n) {
-        if (n->fire_ == &fire_callback_timer) static_cast<detail::CallbackNode*>(n)->release();
+        if (n->ops == &detail::CallbackNode::kTimerOps) static_cast<detail::CallbackNode*>(n)->release();
     });
     while (head_) {
         detail::Runnable* r = head_;
@@ -209,28 +209,30 @@ void Loop::run_ready() {
             run_callback(static_cast<detail::CallbackNode*>(r));
         if (was_last || !head_) break;
     }
+    current_ = nullptr;  // between batches no task runs (callbacks clear it themselves)
 }
 
 void Loop::run_task(detail::TaskHeader* t) {
     t->flags_ &= ~detail::kScheduled;
-    ++stats_.steps;
     current_ = t;
     if (debug_) [[unlikely]] {
         run_task_debug(t);
     } else {
-        std::coroutine_handle<> h = t->slot_.running.resume;
-        t->slot_.running.wait = nullptr;
-        h.resume();
+        t->wait_ = nullptr;  // (was the queue link) running: no wait to cancel
+        t->slot_.resume.resume();
     }
-    current_ = nullptr;
 }
 
 void Loop::run_task_debug(detail::TaskHeader* t) {
-    std::coroutine_handle<> h = t->slot_.running.resume;
-    const detail::Waiter* w = t->slot_.running.wait;
-    t->slot_.running.wait = nullptr;
-    simul::SourceLocation site = w ? w->site : simul::SourceLocation{};
-    bool at_start = (w == nullptr);
+    std::coroutine_handle<> h = t->slot_.resume;
+    t->wait_ = nullptr;
+    simul::SourceLocation site{};
+    bool at_start = true;
+    if (auto it = info_.find(t); it != info_.end() && it->second.has_woken) {
+        site = it->second.woke_at;
+        at_start = false;
+    }
+    ++stats_.steps;  // counted in debug mode only: the hot path stays free of it
     stepping_ = t;
     erase_after_step_ = false;
     const std::int64_t t0 = now_ns();
@@ -259,6 +261,7 @@ void Loop::run_task_debug(detail::TaskHeader* t) {
 
 void Loop::run_callback(detail::CallbackNode* n) {
     n->flags_ &= ~detail::kScheduled;
+    current_ = nullptr;
     ++stats_.callbacks;
     if (!(n->flags_ & detail::kCallbackCancelled)) {
         n->flags_ |= detail::kDone;
@@ -329,6 +332,8 @@ void Loop::process_timers() {
 void Loop::fire_callback_timer(detail::TimerNode* n) noexcept {
     Loop::current()->schedule(static_cast<detail::CallbackNode*>(n));
 }
+
+const detail::WaitOps detail::CallbackNode::kTimerOps{nullptr, "call_later", &Loop::fire_callback_timer};
 
 void Loop::cancel_all() noexcept {
     for (detail::TaskHeader* t = all_.next_all_; t != &all_; t = t->next_all_) t->cancel();
@@ -515,17 +520,18 @@ void Loop::drain_remote() {
 
 // ---- tasks -----------------------------------------------------------------
 
-void Loop::adopt(detail::TaskHeader* t, std::string name, simul::SourceLocation where) {
-    if (!name.empty() || debug_) {
-        info_[t] = TaskInfo{std::move(name), where};
-        t->flags_ |= detail::kHasInfo;
+void Loop::note_wake(detail::Runnable* r) noexcept {
+    if (!(r->flags_ & detail::kIsTask) || (r->flags_ & detail::kScheduled) || !r->wait_) return;
+    auto* t = static_cast<detail::TaskHeader*>(r);
+    if (auto it = info_.find(t); it != info_.end()) {
+        it->second.woke_at = r->wait_->site;
+        it->second.has_woken = true;
     }
-    t->next_all_ = &all_;
-    t->prev_all_ = all_.prev_all_;
-    all_.prev_all_->next_all_ = t;
-    all_.prev_all_ = t;
-    t->flags_ |= detail::kInAllList;
-    ++live_tasks_;
+}
+
+void Loop::record_info(detail::TaskHeader* t, std::string&& name, simul::SourceLocation where) {
+    info_[t] = TaskInfo{std::move(name), where, {}, false};
+    t->flags_ |= detail::kHasInfo;
 }
 
 std::string Loop::task_name(const detail::TaskHeader* t) const {
@@ -543,14 +549,7 @@ void Loop::forget_task_info(const detail::TaskHeader* t) noexcept {
     info_.erase(t);
 }
 
-void Loop::finish_task(detail::TaskHeader* t) noexcept {
-    t->flags_ |= detail::kDone | detail::kFinishing;
-    if (t->flags_ & detail::kInAllList) {
-        t->prev_all_->next_all_ = t->next_all_;
-        t->next_all_->prev_all_ = t->prev_all_;
-        t->flags_ &= ~detail::kInAllList;
-        --live_tasks_;
-    }
+void Loop::finish_task_slow(detail::TaskHeader* t) noexcept {
     if (detail::Completion* c = t->completion_) {
         t->completion_ = nullptr;
         c->on_done(c, t);

@@ -16,7 +16,7 @@ bool TaskHeader::cancel() noexcept {
     flags_ |= kCancelRequested;
     // Suspended (not queued, not running): make its wait give up now.
     if (!(flags_ & kScheduled)) {
-        if (Waiter* w = slot_.running.wait) w->ops->cancel(w);
+        if (Waiter* w = wait_) w->ops->cancel(w);
     }
     return true;
 }

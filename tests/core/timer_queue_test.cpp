@@ -21,6 +21,8 @@ struct Probe : TimerNode {
         p->fired = true;
         p->log->push_back(p->want);
     }
+    static constexpr simul::detail::WaitOps kOps{nullptr, "probe", &on_fire};
+    Probe() : TimerNode(&kOps, {}) {}
 };
 
 TEST(TimerQueue, FiresInTickOrderAndNeverEarly) {
@@ -31,7 +33,6 @@ TEST(TimerQueue, FiresInTickOrderAndNeverEarly) {
     for (auto& p : probes) {
         p.log = &log;
         p.want = rng() % 5'000'000;  // up to ~83 minutes: several wheel levels
-        p.fire_ = &Probe::on_fire;
         q.insert(&p, p.want);
     }
     std::uint64_t now = 0;
@@ -55,7 +56,6 @@ TEST(TimerQueue, RemovedTimersNeverFireAndFreeTheirSlot) {
     a.log = b.log = &log;
     a.want = 100;
     b.want = 100;
-    a.fire_ = b.fire_ = &Probe::on_fire;
     q.insert(&a, 100);
     q.insert(&b, 100);
     q.remove(&a);
@@ -74,7 +74,6 @@ TEST(TimerQueue, FarDeadlinesAreRefiledNotFiredEarly) {
     Probe p;
     p.log = &log;
     p.want = (std::uint64_t(1) << 40) + 5;  // beyond the wheel's span
-    p.fire_ = &Probe::on_fire;
     q.insert(&p, p.want);
     std::uint64_t now = 0, next;
     int steps = 0;
@@ -94,7 +93,6 @@ TEST(TimerQueue, OverdueInsertFiresAtTheNextAdvance) {
     Probe p;
     p.log = &log;
     p.want = 10;
-    p.fire_ = &Probe::on_fire;
     q.insert(&p, 10);
     std::uint64_t next;
     ASSERT_TRUE(q.next_tick(next));

@@ -24,6 +24,8 @@ namespace detail {
 
 // A scheduled callback: a ready-queue node, and a timer node for call_later.
 struct CallbackNode : Runnable, TimerNode {
+    static const WaitOps kTimerOps;  // fire: queue the callback (defined in loop.cpp)
+
     void (*invoke_)(CallbackNode*) = nullptr;
     void (*destroy_)(CallbackNode*) noexcept = nullptr;
 

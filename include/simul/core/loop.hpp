@@ -125,7 +125,7 @@ public:
     CallHandle call_at(TimePoint when, F&& fn) {
         detail::CallbackNode* n = detail::make_callback(std::forward<F>(fn));
         n->refs_ = 2;
-        n->fire_ = &fire_callback_timer;
+        n->ops = &detail::CallbackNode::kTimerOps;
         timers_.insert(n, tick_for(when.time_since_epoch().count()));
         return CallHandle(n);
     }
@@ -192,7 +192,10 @@ public:
 
     // ---- machinery for awaitables (the detail layer) ----------------------
     detail::TaskHeader* current_task() const noexcept { return current_; }
+    static void fire_callback_timer(detail::TimerNode* n) noexcept;
     void schedule(detail::Runnable* r) noexcept {
+        if (debug_) [[unlikely]]
+            note_wake(r);  // keeps the wait's line: the link below overwrites it
         r->flags_ |= detail::kScheduled;
         r->next_ = nullptr;
         if (tail_)
@@ -213,13 +216,36 @@ public:
     void watch_fd(int fd, detail::IoDirection dir, detail::IoWatch* w);
     void unwatch_fd(int fd, detail::IoDirection dir, detail::IoWatch* w) noexcept;
 
-    // A registered root task; called by spawn().
-    void adopt(detail::TaskHeader* t, std::string name, simul::SourceLocation where);
+    // A registered root task; called by spawn(). The name and spawn site go
+    // to a side table only when there is a name, or in debug mode.
+    void adopt(detail::TaskHeader* t, std::string&& name, simul::SourceLocation where) {
+        if (!name.empty() || debug_) [[unlikely]]
+            record_info(t, std::move(name), where);
+        t->next_all_ = &all_;
+        t->prev_all_ = all_.prev_all_;
+        all_.prev_all_->next_all_ = t;
+        all_.prev_all_ = t;
+        t->flags_ |= detail::kInAllList;
+        ++live_tasks_;
+    }
+    void record_info(detail::TaskHeader* t, std::string&& name, simul::SourceLocation where);
+    void note_wake(detail::Runnable* r) noexcept;
     // The task's name for messages: its given name, or where it was spawned.
     std::string task_name(const detail::TaskHeader* t) const;
     void forget_task_info(const detail::TaskHeader* t) noexcept;
     // A spawned task finished; runs its completion or reports a lost error.
-    void finish_task(detail::TaskHeader* t) noexcept;
+    void finish_task(detail::TaskHeader* t) noexcept {
+        t->flags_ |= detail::kDone | detail::kFinishing;
+        if (t->flags_ & detail::kInAllList) {
+            t->prev_all_->next_all_ = t->next_all_;
+            t->next_all_->prev_all_ = t->prev_all_;
+            t->flags_ &= ~detail::kInAllList;
+            --live_tasks_;
+        }
+        if (t->completion_ || (t->flags_ & detail::kHasError)) [[unlikely]]
+            finish_task_slow(t);
+    }
+    void finish_task_slow(detail::TaskHeader* t) noexcept;
     void report_unobserved(detail::TaskHeader* t) noexcept;
 
     // Work outside the loop that will come back through call_soon_threadsafe
@@ -244,9 +270,10 @@ private:
     struct TaskInfo {
         std::string name;
         simul::SourceLocation spawned_at;
+        simul::SourceLocation woke_at;  // debug: the line of the wait it last woke from
+        bool has_woken = false;
     };
 
-    static void fire_callback_timer(detail::TimerNode* n) noexcept;
     void run_ready();
     void run_ready_phase();
     void wait_phase();

@@ -24,15 +24,21 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <simul/detail/task_header.hpp>
+
 namespace simul::detail {
 
-struct TimerNode {
+// A timer is a Waiter (its ops->fire is called when it is due) with links;
+// 40 bytes, inside whoever waits.
+struct TimerNode : Waiter {
     TimerNode* prev_ = nullptr;  // null while not in the queue
     TimerNode* next_ = nullptr;
-    std::uint64_t tick_ = 0;                   // deadline, in ms ticks since the loop's epoch
-    void (*fire_)(TimerNode*) noexcept = nullptr;  // called when due (must not run user code)
+    std::uint64_t tick_ = 0;  // deadline, in ms ticks since the loop's epoch
 
+    TimerNode() noexcept : Waiter{nullptr, {}} {}
+    TimerNode(const WaitOps* o, SourceLocation s) noexcept : Waiter{o, s} {}
     bool linked() const noexcept { return prev_ != nullptr; }
+    void fire() noexcept { ops->fire(this); }
 };
 
 class TimerQueue {
@@ -112,7 +118,7 @@ public:
                 if (n->tick_ <= elapsed_) {
                     --size_;
                     n->prev_ = n->next_ = nullptr;
-                    n->fire_(n);
+                    n->fire();
                     ++fired;
                 } else {
                     file(n);
@@ -186,7 +192,7 @@ private:
             unlink_plain(n);
             n->prev_ = n->next_ = nullptr;
             --size_;
-            n->fire_(n);
+            n->fire();
             ++fired;
         }
         return fired;

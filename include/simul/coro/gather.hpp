@@ -55,7 +55,7 @@ struct GatherState : Completion, Waiter {
         this->site = site;
         for (std::size_t i = 0; i < count; ++i) {
             TaskHeader* t = children[i];
-            start_root(loop, t, frame_of(t), 1, {}, site);
+            start_root(loop, t, frame_of(t), 1, std::string(), site);
             t->completion_ = this;
         }
     }
@@ -85,8 +85,7 @@ struct GatherState : Completion, Waiter {
             Loop& loop = *Loop::current();
             g->parent = loop.current_task();
             if (g->parent->flags_ & kCancelRequested) g->cancel_children();
-            g->parent->slot_.running.resume = h;
-            g->parent->slot_.running.wait = g;
+            g->parent->suspend_at(h, g);
             return true;
         }
         void await_resume() {

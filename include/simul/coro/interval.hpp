@@ -39,7 +39,7 @@ public:
         Interval* iv;
         Awaiter(Interval* i, simul::SourceLocation site)
             : SleepAwaiter(i->next_.time_since_epoch().count(), site), iv(i) {}
-        bool await_ready() const noexcept { return Loop::current()->now_ns() >= deadline_ns; }
+        bool await_ready() const noexcept { return Loop::current()->now_ns() >= deadline_ns(); }
         TimePoint await_resume() {
             if (task) detail::deliver_cancel(task);
             return iv->advance();

@@ -27,18 +27,17 @@ namespace simul {
 
 namespace detail {
 
-struct SleepAwaiter : TimerNode, Waiter {
+// 48 bytes: the timer (with the waiter inside) and the task to wake. Until
+// the timer is filed, tick_ holds the deadline in nanoseconds.
+struct SleepAwaiter : TimerNode {
     TaskHeader* task = nullptr;
-    std::int64_t deadline_ns;
 
     SleepAwaiter(std::int64_t deadline, simul::SourceLocation site) noexcept
-        : Waiter{&kOps, site}, deadline_ns(deadline) {
-        fire_ = &on_fire;
+        : TimerNode(&kOps, site) {
+        tick_ = std::uint64_t(deadline);
     }
     // Movable until it is awaited (so it can be passed to wait_for and the like).
-    SleepAwaiter(SleepAwaiter&& o) noexcept : TimerNode(), Waiter(o), task(o.task), deadline_ns(o.deadline_ns) {
-        fire_ = &on_fire;
-    }
+    SleepAwaiter(SleepAwaiter&& o) noexcept : TimerNode(o.ops, o.site), task(o.task) { tick_ = o.tick_; }
     SleepAwaiter& operator=(SleepAwaiter&&) = delete;
     ~SleepAwaiter() {
         if (linked()) Loop::current()->timers().remove(this);
@@ -49,10 +48,11 @@ struct SleepAwaiter : TimerNode, Waiter {
         Loop& loop = *Loop::current();
         task = loop.current_task();
         if (!park(task, h, this)) return false;
-        loop.timers().insert(this, loop.tick_for(deadline_ns));
+        loop.timers().insert(this, loop.tick_for(deadline_ns()));
         return true;
     }
     void await_resume() const { deliver_cancel(task); }
+    std::int64_t deadline_ns() const noexcept { return std::int64_t(tick_); }  // before it is filed
 
     static void on_fire(TimerNode* n) noexcept {
         auto* self = static_cast<SleepAwaiter*>(n);
@@ -64,20 +64,29 @@ struct SleepAwaiter : TimerNode, Waiter {
         loop.timers().remove(self);
         wake(loop, self->task);
     }
-    static constexpr WaitOps kOps{&cancel_op, "sleep"};
+    static constexpr WaitOps kOps{&cancel_op, "sleep", &on_fire};
 };
 
+// 16 bytes: nothing but the waiter; the task is the running one again when
+// it resumes, so it is not kept.
 struct YieldAwaiter : Waiter {
-    TaskHeader* task = nullptr;
     bool await_ready() const noexcept { return false; }
-    bool await_suspend(std::coroutine_handle<> h) noexcept {
-        Loop& loop = *Loop::current();
-        task = loop.current_task();
-        if (!park(task, h, this)) return false;
-        loop.schedule(task);
+    bool await_suspend(std::coroutine_handle<> h) {
+        Loop* loop = Loop::current();
+        TaskHeader* task = loop ? loop->current_task() : nullptr;
+        if (!task) [[unlikely]]
+            current_task_or_throw("simul::yield");
+        if (task->flags_ & kCancelRequested) [[unlikely]]
+            return false;  // delivered by await_resume
+        // No wait to record: the task goes straight back to the queue, whose
+        // link takes the wait's word anyway (debug mode keeps the line).
+        if (loop->debug()) [[unlikely]]
+            task->wait_ = this;
+        task->slot_.resume = h;
+        loop->schedule(task);
         return true;
     }
-    void await_resume() const { deliver_cancel(task); }
+    void await_resume() const { deliver_cancel(Loop::current()->current_task()); }
     static void cancel_op(Waiter*) noexcept {}  // already in the ready queue
     static constexpr WaitOps kOps{&cancel_op, "yield"};
 };
@@ -106,7 +115,6 @@ inline detail::SleepAwaiter sleep(Duration d, simul::SourceLocation site = simul
 
 // Lets every other ready task run before this one continues.
 inline detail::YieldAwaiter yield(simul::SourceLocation site = simul::SourceLocation::current()) {
-    detail::loop_for_await("simul::yield");
     return detail::YieldAwaiter{{&detail::YieldAwaiter::kOps, site}};
 }
 

@@ -32,13 +32,12 @@ namespace detail {
 // Makes a task frame a loop-owned root with `refs` owners besides the loop's
 // "running" reference, registers it and puts it on the ready queue.
 inline void start_root(Loop& loop, TaskHeader* t, std::coroutine_handle<> h, std::uint16_t owners,
-                       std::string name, simul::SourceLocation where) {
+                       std::string&& name, simul::SourceLocation where) {
     if (t->flags_ & kSpawned) throw InvalidStateError("simul: this task was already spawned");
     t->flags_ |= kSpawned;
     t->refs_ = std::uint16_t(1 + owners);
     t->completion_ = nullptr;
-    t->slot_.running.resume = h;
-    t->slot_.running.wait = nullptr;
+    t->slot_.resume = h;
     loop.adopt(t, std::move(name), where);
     loop.schedule(t);
 }
@@ -68,8 +67,7 @@ struct JoinAwaiterBase : Completion, Waiter {
             child->cancel();  // cancelling through the chain; then wait for the end
         }
         child->completion_ = this;
-        self->slot_.running.resume = h;
-        self->slot_.running.wait = this;
+        self->suspend_at(h, this);
         return true;
     }
     void after_resume() {

@@ -37,15 +37,22 @@ class Task;
 
 namespace detail {
 
-// Marks a spawned task that was cancelled before it ran: its body never starts.
+// A spawned task cancelled before it ran never starts its body. The check
+// reads the running task instead of keeping a pointer in every frame: at a
+// root's first step the running task is that root, not yet kStarted; a
+// frame awaited inline starts inside a task that has started already.
 struct InitialAwaiter {
-    TaskHeader* self;
     bool await_ready() const noexcept { return false; }
     void await_suspend(std::coroutine_handle<>) const noexcept {}
     void await_resume() const {
-        if (self->flags_ & kCancelRequested) [[unlikely]] {
-            self->flags_ &= ~kCancelRequested;
-            throw_cancelled();
+        Loop* loop = Loop::current();
+        TaskHeader* t = loop ? loop->current_task() : nullptr;
+        if (t && !(t->flags_ & kStarted)) [[unlikely]] {
+            t->flags_ |= kStarted;
+            if (t->flags_ & kCancelRequested) {
+                t->flags_ &= ~kCancelRequested;
+                throw_cancelled();
+            }
         }
     }
 };
@@ -71,7 +78,7 @@ struct PromiseOps : TaskHeader {
     static void* operator new(std::size_t n) { return frame_alloc(n); }
     static void operator delete(void* p, std::size_t n) noexcept { frame_free(p, n); }
 
-    InitialAwaiter initial_suspend() noexcept { return {this}; }
+    InitialAwaiter initial_suspend() noexcept { return {}; }
     FinalAwaiter final_suspend() noexcept { return {}; }
     void unhandled_exception() noexcept {
         flags_ |= kFinishing;
@@ -201,7 +208,7 @@ Task<T> TaskPromise<T>::get_return_object() noexcept {
 inline Task<void> TaskPromise<void>::get_return_object() noexcept {
     return Task<void>(std::coroutine_handle<TaskPromise<void>>::from_promise(*this));
 }
-static_assert(sizeof(TaskHeader) == 56, "the task header is meant to stay at 56 bytes");
+static_assert(sizeof(void*) != 8 || sizeof(TaskHeader) == 48, "the task header is meant to stay at 48 bytes");
 static_assert(alignof(TaskPromise<void>) == alignof(FrameProbe), "frame_of() relies on equal alignment");
 }  // namespace detail
 

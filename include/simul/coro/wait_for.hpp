@@ -34,7 +34,7 @@ namespace detail {
 struct Deadline : TimerNode {
     TaskHeader* task;
     bool expired = false;
-    explicit Deadline(TaskHeader* t) noexcept : task(t) { fire_ = &on_fire; }
+    explicit Deadline(TaskHeader* t) noexcept : TimerNode(&kOps, {}), task(t) {}
     Deadline(const Deadline&) = delete;
     ~Deadline() { disarm(); }
     void arm(Loop& loop, std::int64_t deadline_ns) noexcept {
@@ -48,6 +48,7 @@ struct Deadline : TimerNode {
         d->expired = true;
         d->task->cancel();
     }
+    static constexpr WaitOps kOps{nullptr, "deadline", &on_fire};
 };
 
 template <class A>

@@ -23,8 +23,7 @@ Loop& require_loop(const char* what);
 inline bool park(TaskHeader* t, std::coroutine_handle<> h, Waiter* w) noexcept {
     if (t->flags_ & kCancelRequested) [[unlikely]]
         return false;
-    t->slot_.running.resume = h;
-    t->slot_.running.wait = w;
+    t->suspend_at(h, w);
     return true;
 }
 

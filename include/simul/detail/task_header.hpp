@@ -6,11 +6,11 @@
 //
 // TaskHeader is the per-task state, kept inside the promise of the task's
 // root coroutine frame, so spawning allocates nothing beyond the frame. It is
-// 48 bytes plus the 8 of its slot: while the task runs the slot holds the
-// handle of the innermost suspended frame and the current wait; once the task
-// has finished it holds the exception, if any (the two are never needed at
-// the same time). Frames awaited inline (not spawned) carry the same header
-// and use only `continuation` and the slot's exception.
+// 48 bytes, by sharing words between states that never overlap: the
+// ready-queue link and the current wait (a task is either queued or waiting,
+// never both); the handle of the innermost suspended frame and the exception
+// (only a finished task has one). Frames awaited inline (not spawned) carry
+// the same header and use only `continuation` and the exception.
 //
 // Waiter is the current wait of a suspended task (a timer, a descriptor, a
 // future, another task). It lives in the awaiting coroutine's frame; `ops`
@@ -28,6 +28,7 @@ namespace simul::detail {
 
 struct TaskHeader;
 struct Waiter;
+struct TimerNode;
 
 enum RunnableFlags : std::uint32_t {
     kIsTask = 1u << 0,           // a TaskHeader (else a callback node)
@@ -43,10 +44,14 @@ enum RunnableFlags : std::uint32_t {
     kHasInfo = 1u << 10,         // the loop's side table has its name/site
     kInAllList = 1u << 11,       // linked in the loop's list of live tasks
     kCallbackCancelled = 1u << 12,
+    kStarted = 1u << 13,         // a spawned task's first step has begun
 };
 
 struct Runnable {
-    Runnable* next_ = nullptr;  // ready-queue link
+    union {
+        Runnable* next_ = nullptr;  // ready-queue link, while kScheduled
+        Waiter* wait_;              // a task's current wait, while suspended (null while it runs)
+    };
     std::uint32_t flags_ = 0;
     std::uint16_t refs_ = 0;     // owners: the loop while running, handles
     std::uint16_t cancels_ = 0;  // cancel requests not yet withdrawn (asyncio's cancelling())
@@ -63,6 +68,9 @@ struct WaitOps {
     // another task cancels that task and keeps waiting for it to end).
     void (*cancel)(Waiter* w) noexcept;
     const char* what;  // "sleep", "readable fd", ... for task dumps
+    // For waits that are timers (core/timer_queue.hpp): called when due. It
+    // must not run user code: it only wakes a task or queues a callback.
+    void (*fire)(TimerNode* n) noexcept = nullptr;
 };
 
 struct Waiter {
@@ -86,14 +94,17 @@ struct TaskHeader : Runnable {
         Completion* completion_;                     // spawned root: who joins it
     };
     union Slot {
-        struct Running {
-            std::coroutine_handle<> resume;  // innermost suspended frame
-            Waiter* wait;                    // what it waits on (null when running)
-        } running;
-        std::exception_ptr error;
-        Slot() noexcept : running{} {}
+        std::coroutine_handle<> resume;  // innermost suspended frame, until it finishes
+        std::exception_ptr error;        // then its exception, if any
+        Slot() noexcept : resume{} {}
         ~Slot() {}
     } slot_;
+
+    // Records where the task stopped and what it waits on.
+    void suspend_at(std::coroutine_handle<> h, Waiter* w) noexcept {
+        slot_.resume = h;
+        wait_ = w;
+    }
 
     void set_error(std::exception_ptr e) noexcept {
         ::new (&slot_.error) std::exception_ptr(std::move(e));
@@ -123,6 +134,8 @@ struct FrameProbe : TaskHeader {};
 inline std::coroutine_handle<> frame_of(TaskHeader* t) noexcept {
     return std::coroutine_handle<FrameProbe>::from_promise(*reinterpret_cast<FrameProbe*>(t));
 }
+
+static_assert(sizeof(void*) != 8 || sizeof(Runnable) == 16, "Runnable is meant to stay at 16 bytes");
 
 // Throws Cancelled if a cancellation is pending for `t`, delivering it.
 [[noreturn]] void throw_cancelled();
