@@ -76,6 +76,32 @@ TEST(Tcp, EchoOfTenMegabytesByName) {
     EXPECT_TRUE(same);
 }
 
+simul::Task<> echo_small_buffers(simul::Stream s) {
+    int small = 16384;
+    ::setsockopt(s.fd(), SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+    ::setsockopt(s.fd(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    co_await echo(std::move(s));
+}
+
+TEST(Tcp, PartialReadsAndWritesWithSmallSocketBuffers) {
+    bool same = run_real([]() -> simul::Task<bool> {
+        auto server = co_await simul::start_server(echo_small_buffers, "127.0.0.1", 0);
+        auto s = co_await simul::open_connection("127.0.0.1", server.port());
+        int small = 16384;
+        ::setsockopt(s.fd(), SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+        ::setsockopt(s.fd(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+        std::string data(1024 * 1024, '\0');
+        for (std::size_t i = 0; i < data.size(); ++i) data[i] = char(i % 251);
+        auto reader = simul::spawn(read_all(s));
+        co_await s.write(data);  // many short writes underneath
+        s.shutdown_write();
+        std::string back = co_await reader;
+        co_await server.wait_closed(1s);
+        co_return back == data;
+    });
+    EXPECT_TRUE(same);
+}
+
 simul::Task<bool> one_client(std::uint16_t port, int i) {
     auto s = co_await simul::open_connection("127.0.0.1", port);
     const std::string msg = "client " + std::to_string(i) + "\n";
