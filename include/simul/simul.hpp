@@ -10,12 +10,14 @@
 //     }
 //     int main() { simul::run(hello()); }
 //
-// The layers (shared/design.md): core (the loop), coro (tasks), io (streams,
-// the thread pool), net (TCP, Unix, UDP). The test kit
+// The layers (shared/design.md): core (the loop), coro (tasks), sync (locks,
+// queues, task groups, cancel scopes), io (streams, the thread pool), net
+// (TCP, Unix, UDP). The test kit
 // is <simul/testing/simul_test.hpp>.
 #pragma once
 
 #include <simul/core.hpp>
 #include <simul/coro.hpp>
 #include <simul/io.hpp>
+#include <simul/sync.hpp>
 #include <simul/net.hpp>

@@ -106,6 +106,7 @@ Loop::Loop(RunOptions options)
       slow_step_ns_(options.slow_step.count()),
       debug_log_(std::move(options.debug_log)) {
     all_.prev_all_ = all_.next_all_ = &all_;
+    unusual_ = debug_;
     ignore_sigpipe_once();
     poller_ = detail::make_epoll_poller();
     remote_ = std::make_shared<detail::RemoteQueue>();
@@ -121,6 +122,8 @@ Loop::Loop(RunOptions options)
 Loop::~Loop() {
     Loop* prev = detail::tls_loop;
     detail::tls_loop = this;
+    tearing_down_ = true;
+    unusual_ = true;
     teardown();
     closed_ = true;
     {

@@ -154,6 +154,9 @@ public:
     void stop() noexcept { stopping_ = true; }
     bool is_running() const noexcept { return running_; }
     bool is_closed() const noexcept { return closed_; }
+    // True from the start of the loop's destruction: frames are being freed,
+    // so waking a task would queue a frame about to go (schedule() ignores it).
+    bool is_closing() const noexcept { return tearing_down_ || closed_; }
     // Runs until `done()` returns true (checked between iterations).
     template <class Pred>
     void run_until(Pred done) {
@@ -178,7 +181,10 @@ public:
     }
     void call_exception_handler(const ExceptionContext& ctx) noexcept;
     bool debug() const noexcept { return debug_; }
-    void set_debug(bool on) noexcept { debug_ = on; }
+    void set_debug(bool on) noexcept {
+        debug_ = on;
+        unusual_ = debug_ || tearing_down_;
+    }
     Duration slow_step_threshold() const noexcept { return Duration(slow_step_ns_); }
     void set_slow_step_threshold(Duration d) noexcept { slow_step_ns_ = d.count(); }
     // Writes one line of debug output (to RunOptions::debug_log or stderr).
@@ -194,8 +200,10 @@ public:
     detail::TaskHeader* current_task() const noexcept { return current_; }
     static void fire_callback_timer(detail::TimerNode* n) noexcept;
     void schedule(detail::Runnable* r) noexcept {
-        if (debug_) [[unlikely]]
-            note_wake(r);  // keeps the wait's line: the link below overwrites it
+        if (unusual_) [[unlikely]] {
+            if (tearing_down_) return;
+            note_wake(r);  // debug: keeps the wait's line, which the link below overwrites
+        }
         r->flags_ |= detail::kScheduled;
         r->next_ = nullptr;
         if (tail_)
@@ -300,6 +308,8 @@ private:
     bool running_ = false;
     bool closed_ = false;
     bool made_current_ = false;
+    bool tearing_down_ = false;
+    bool unusual_ = false;  // debug_ || tearing_down_: one test on the hot path
     bool idle_ = false;
     std::int64_t vnow_ns_ = 0;
     std::int64_t epoch_ns_ = 0;

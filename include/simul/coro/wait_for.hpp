@@ -51,6 +51,13 @@ struct Deadline : TimerNode {
     static constexpr WaitOps kOps{nullptr, "deadline", &on_fire};
 };
 
+// Withdraws the deadline's own cancel request; if no other request came
+// since `before` (the count on entry), nothing is left pending either, even
+// when the task had been cancelled (and caught it) earlier.
+inline void withdraw(TaskHeader* self, std::uint16_t before) noexcept {
+    if (self->uncancel() <= before) self->flags_ &= ~kCancelRequested;
+}
+
 template <class A>
 concept HasMemberCoAwait = requires(A&& a) { std::forward<A>(a).operator co_await(); };
 
@@ -85,7 +92,7 @@ Task<detail::awaited_t<Awaitable>> wait_for(Awaitable op, Duration timeout) {
             deadline.disarm();
             // The deadline fired in the same turn as the completion: the
             // result wins, and our cancel request is withdrawn.
-            if (deadline.expired) self->uncancel();
+            if (deadline.expired) withdraw(self, cancels_before);
             co_return r;
         }
     } catch (const Cancelled&) {
@@ -96,7 +103,7 @@ Task<detail::awaited_t<Awaitable>> wait_for(Awaitable op, Duration timeout) {
     }
     if constexpr (std::is_void_v<R>) {
         deadline.disarm();
-        if (deadline.expired) self->uncancel();
+        if (deadline.expired) withdraw(self, cancels_before);
     } else {
         __builtin_unreachable();  // the non-void path returned or threw above
     }

@@ -36,7 +36,7 @@
 #include <coroutine>
 #include <cstddef>
 #include <limits>
-#include <source_location>
+#include <simul/core/source_location.hpp>
 #include <utility>
 
 #include <simul/coro/task.hpp>
@@ -56,7 +56,7 @@ public:
     Lock& lock() noexcept { return *lock_; }
     bool locked() const noexcept { return lock_->locked(); }
     // Acquires the underlying lock: `auto held = co_await cond.acquire();`.
-    [[nodiscard]] Lock::Awaiter acquire(std::source_location site = std::source_location::current()) noexcept {
+    [[nodiscard]] Lock::Awaiter acquire(simul::SourceLocation site = simul::SourceLocation::current()) noexcept {
         return lock_->acquire(site);
     }
 
@@ -70,13 +70,30 @@ public:
     }
     void notify_all() { notify(std::numeric_limits<std::size_t>::max()); }
 
+private:
+    // A notification whose receiver vanished goes to the next waiter.
+    void pass_on() noexcept {
+        if (waiters_.empty()) return;
+        auto* w = static_cast<detail::SyncWaiter*>(waiters_.pop_front());
+        if (lock_->take_or_queue(w)) detail::grant(w);
+    }
+
+public:
+
     struct Awaiter : detail::SyncWaiter {
         Condition* cond;
         bool gave_up = false;  // cancelled before a notification
-        Awaiter(Condition* c, std::source_location s) noexcept : SyncWaiter(&kOps, s), cond(c) {}
+        Awaiter(Condition* c, simul::SourceLocation s) noexcept : SyncWaiter(&kOps, s), cond(c) {}
+        Awaiter(Awaiter&&) = default;
         ~Awaiter() {
+            // Its frame died before it resumed (reliability.md row 3): a
+            // notification it received goes on to the next waiter, and a lock
+            // it was given is released.
+            const bool notified = !gave_up && (state == State::granted || (list && list != &cond->waiters_));
             if (list) list->remove(this);
-            if (state == State::granted) cond->lock_->unlock();  // its frame died before it resumed
+            if (!detail::loop_running()) return;
+            if (notified) cond->pass_on();
+            if (state == State::granted) cond->lock_->unlock();
         }
         bool await_ready() const noexcept { return false; }
         bool await_suspend(std::coroutine_handle<> h) {
@@ -102,7 +119,7 @@ public:
         static constexpr detail::WaitOps kOps{&cancel_op, "condition"};
     };
     // Releases the lock, waits for a notification, takes the lock back.
-    [[nodiscard]] Awaiter wait(std::source_location site = std::source_location::current()) noexcept {
+    [[nodiscard]] Awaiter wait(simul::SourceLocation site = simul::SourceLocation::current()) noexcept {
         return Awaiter(this, site);
     }
 

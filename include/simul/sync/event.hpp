@@ -26,7 +26,7 @@
 
 #include <coroutine>
 #include <cstddef>
-#include <source_location>
+#include <simul/core/source_location.hpp>
 
 #include <simul/sync/wait_list.hpp>
 
@@ -50,7 +50,8 @@ public:
 
     struct Awaiter : detail::SyncWaiter {
         Event* ev;
-        Awaiter(Event* e, std::source_location s) noexcept : SyncWaiter(&kOps, s), ev(e) {}
+        Awaiter(Event* e, simul::SourceLocation s) noexcept : SyncWaiter(&kOps, s), ev(e) {}
+        Awaiter(Awaiter&&) = default;
         ~Awaiter() {
             if (list) list->remove(this);
         }
@@ -65,7 +66,7 @@ public:
         static constexpr detail::WaitOps kOps{&detail::cancel_waiting, "event"};
     };
     // Waits until the event is set.
-    [[nodiscard]] Awaiter wait(std::source_location site = std::source_location::current()) noexcept {
+    [[nodiscard]] Awaiter wait(simul::SourceLocation site = simul::SourceLocation::current()) noexcept {
         return Awaiter(this, site);
     }
 

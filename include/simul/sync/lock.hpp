@@ -28,7 +28,7 @@
 #include <coroutine>
 #include <cstddef>
 #include <optional>
-#include <source_location>
+#include <simul/core/source_location.hpp>
 #include <utility>
 
 #include <simul/core/error.hpp>
@@ -90,10 +90,11 @@ public:
 
     struct Awaiter : detail::SyncWaiter {
         Lock* lock;
-        Awaiter(Lock* l, std::source_location s) noexcept : SyncWaiter(&kOps, s), lock(l) {}
+        Awaiter(Lock* l, simul::SourceLocation s) noexcept : SyncWaiter(&kOps, s), lock(l) {}
+        Awaiter(Awaiter&&) = default;
         ~Awaiter() {
             if (list) list->remove(this);
-            if (state == State::granted) lock->unlock();  // its frame died before it resumed
+            if (state == State::granted && detail::loop_running()) lock->unlock();  // its frame died before it resumed
         }
         bool await_ready() noexcept {
             if (!lock->try_lock()) return false;
@@ -111,7 +112,7 @@ public:
         static constexpr detail::WaitOps kOps{&detail::cancel_waiting, "lock"};
     };
     // Waits for the lock (FIFO); the guard releases it.
-    [[nodiscard]] Awaiter acquire(std::source_location site = std::source_location::current()) noexcept {
+    [[nodiscard]] Awaiter acquire(simul::SourceLocation site = simul::SourceLocation::current()) noexcept {
         return Awaiter(this, site);
     }
 
@@ -123,6 +124,7 @@ public:
 
 private:
     friend class Condition;
+    friend class LockGuard;
     // Hand-off: the lock stays locked and goes to the first waiter.
     void unlock() noexcept {
         if (detail::SyncWaiter* w = waiters_.head)

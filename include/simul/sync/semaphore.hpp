@@ -29,7 +29,7 @@
 #include <cstddef>
 #include <limits>
 #include <optional>
-#include <source_location>
+#include <simul/core/source_location.hpp>
 #include <string>
 #include <utility>
 
@@ -92,10 +92,11 @@ public:
 
     struct Awaiter : detail::SyncWaiter {
         Semaphore* sem;
-        Awaiter(Semaphore* s, std::source_location site) noexcept : SyncWaiter(&kOps, site), sem(s) {}
+        Awaiter(Semaphore* s, simul::SourceLocation site) noexcept : SyncWaiter(&kOps, site), sem(s) {}
+        Awaiter(Awaiter&&) = default;
         ~Awaiter() {
             if (list) list->remove(this);
-            if (state == State::granted) sem->give();  // its frame died before it resumed
+            if (state == State::granted && detail::loop_running()) sem->give();  // its frame died before it resumed
         }
         bool await_ready() noexcept {
             if (sem->value_ == 0) return false;
@@ -114,7 +115,7 @@ public:
         static constexpr detail::WaitOps kOps{&detail::cancel_waiting, "semaphore"};
     };
     // Waits for a permit (FIFO); the guard gives it back.
-    [[nodiscard]] Awaiter acquire(std::source_location site = std::source_location::current()) noexcept {
+    [[nodiscard]] Awaiter acquire(simul::SourceLocation site = simul::SourceLocation::current()) noexcept {
         return Awaiter(this, site);
     }
 

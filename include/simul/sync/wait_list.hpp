@@ -43,6 +43,9 @@ struct SyncWaiter : Waiter {
     State state = State::idle;
 
     SyncWaiter(const WaitOps* o, simul::SourceLocation s) noexcept : Waiter{o, s} {}
+    // Movable until it is awaited (so `wait_for(q.get(), 1s)` can take it);
+    // the moved-to node starts fresh.
+    SyncWaiter(SyncWaiter&& o) noexcept : Waiter(o) {}
     SyncWaiter(const SyncWaiter&) = delete;
     SyncWaiter& operator=(const SyncWaiter&) = delete;
 };
@@ -53,6 +56,15 @@ struct WaitList {
     std::size_t size = 0;
 
     WaitList() = default;
+    // A primitive destroyed while tasks still wait on it: they are detached
+    // (left waiting until cancelled) rather than left pointing at freed memory.
+    ~WaitList() {
+        while (SyncWaiter* w = head) {
+            head = w->next;
+            w->prev = w->next = nullptr;
+            w->list = nullptr;
+        }
+    }
     WaitList(const WaitList&) = delete;
     WaitList& operator=(const WaitList&) = delete;
 
@@ -116,12 +128,30 @@ inline void cancel_waiting(Waiter* base) noexcept {
     wake(*Loop::current(), w->task);
 }
 
+// True while the loop runs. A waiter whose frame is destroyed before it
+// resumed (only the loop's teardown does that) passes its grant on only then:
+// during teardown other frames, even the primitive, may already be gone, and
+// waking a task would queue a frame about to be freed.
+inline bool loop_running() noexcept {
+    Loop* loop = Loop::current();
+    return loop && !loop->is_closing();
+}
+
 // Throws Cancelled for a waiter that gave up its wait. The request is
 // consumed (as deliver_cancel does); if it was withdrawn meanwhile (uncancel),
 // Cancelled is thrown all the same, since the wait was abandoned.
 [[noreturn]] inline void finish_cancelled(TaskHeader* t) {
     if (t) t->flags_ &= ~kCancelRequested;
     throw_cancelled();
+}
+
+// Suspends even with a cancel pending (which stays pending): for waits that
+// forward the cancel to children and wait for them to end (as gather does).
+inline void park_anyway(TaskHeader* t, std::coroutine_handle<> h, Waiter* w) noexcept {
+    const std::uint32_t pending = t->flags_ & kCancelRequested;
+    t->flags_ &= ~kCancelRequested;
+    park(t, h, w);  // cannot refuse now
+    t->flags_ |= pending;
 }
 
 }  // namespace simul::detail
