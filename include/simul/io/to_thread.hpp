@@ -100,7 +100,9 @@ Task<std::invoke_result_t<std::decay_t<F>, std::decay_t<Args>...>> to_thread(F f
             } catch (...) {
                 error = std::current_exception();
             }
-            home.call_soon_threadsafe([job = std::move(job), value = std::move(value), error]() mutable {
+            // Everything moves into the posted call: the worker keeps no reference
+            // (to the exception in particular) that it could drop after the loop.
+            home.call_soon_threadsafe([job = std::move(job), value = std::move(value), error = std::move(error)]() mutable {
                 Loop::current()->external_work_end();
                 if (job->abandoned) return;
                 if (error)
