@@ -16,6 +16,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <time.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -310,10 +312,26 @@ void Loop::wait_phase() {
         process_timers();
         return;
     }
-    if (ready && (++iteration_ & 63) != 0) return;  // keep the kernel off the hot path
+    if (ready && (++iteration_ & 63) != 0) {
+        // Keep the kernel off the hot path, but not the timers: a batch can
+        // be long (a task that yields every few ms), so look at the coarse
+        // clock (no syscall, a few ns) and process timers that may be due.
+        if (!timers_.empty() && timer_may_be_due()) process_timers();
+        return;
+    }
     const int timeout = ready ? 0 : real_timeout_ms();
     if (timeout != 0 || watched_ || remote_->pending.load(std::memory_order_acquire)) poll(timeout);
     process_timers();
+}
+
+bool Loop::timer_may_be_due() const noexcept {
+    std::uint64_t tick;
+    if (!timers_.next_tick(tick)) return false;
+    timespec ts;
+    ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    const std::int64_t coarse = std::int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+    constexpr std::int64_t kCoarseSlack = 10'000'000;  // the coarse clock lags by up to a jiffy (1-10 ms)
+    return coarse + kCoarseSlack >= epoch_ns_ + std::int64_t(tick) * kTickNs;
 }
 
 int Loop::real_timeout_ms() {

@@ -1,6 +1,9 @@
 // The thread pool behind to_thread() (see simul/io/to_thread.hpp).
 #include <simul/io/to_thread.hpp>
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <string>
@@ -30,6 +33,16 @@ bool detail::on_worker_thread() noexcept { return tls_worker; }
 ThreadPool::ThreadPool(std::size_t threads) {
     if (threads == 0) throw Error("simul::ThreadPool: needs at least one thread");
     workers_.reserve(threads);
+    // Workers block the asynchronous signals, so a Ctrl-C reaches the loop's
+    // thread (where run() turns it into a cancellation) and never a worker.
+    sigset_t all, old;
+    sigfillset(&all);
+    for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT, SIGSYS}) sigdelset(&all, sig);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    struct Restore {
+        sigset_t* old;
+        ~Restore() { pthread_sigmask(SIG_SETMASK, old, nullptr); }
+    } restore{&old};
     for (std::size_t i = 0; i < threads; ++i) workers_.emplace_back([this] { work(); });
 }
 

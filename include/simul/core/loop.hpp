@@ -294,6 +294,7 @@ private:
     void drain_remote();
     void process_timers();
     int real_timeout_ms();
+    bool timer_may_be_due() const noexcept;
     void add_persistent(int fd, detail::IoDirection dir, std::function<void()> fn);
     bool remove_persistent(int fd, detail::IoDirection dir);
     void teardown() noexcept;
