@@ -104,11 +104,22 @@ Task<std::size_t> Stream::read_some(char* data, std::size_t size) {
     check_open("read_some");
     if (size == 0) co_return 0;
     if (buffered() == 0) {
-        // Nothing buffered: read straight into the caller's memory.
+        // Nothing buffered: read straight into the caller's memory. After a
+        // short read the socket is most likely empty (a peer that waits for
+        // our reply sends nothing more), so wait first rather than spend a
+        // read() on EAGAIN; the level-triggered poller answers at once if
+        // bytes did arrive meanwhile.
+        if (likely_empty_ && !eof_) {
+            likely_empty_ = false;
+            co_await wait_readable(fd_.get());
+        }
         for (;;) {
             if (eof_) co_return 0;
             const ssize_t n = ::read(fd_.get(), data, size);
-            if (n > 0) co_return std::size_t(n);
+            if (n > 0) {
+                likely_empty_ = std::size_t(n) < size;
+                co_return std::size_t(n);
+            }
             if (n == 0) {
                 eof_ = true;
                 co_return 0;

@@ -109,6 +109,7 @@ private:
     bool is_socket_ = false;
     bool write_shut_ = false;
     bool broken_ = false;
+    bool likely_empty_ = false;  // the last read came back short: wait before the next
 };
 
 // Two connected Streams (a Unix socketpair): handy for tests and for talking
