@@ -13,7 +13,7 @@ BUILD   ?= build/rel
 JOBS    ?= 2
 GEN     := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 DEBS    := cmake g++ make ninja-build ccache pkg-config libgtest-dev libgmock-dev libbenchmark-dev \
-           libcli11-dev nlohmann-json3-dev libxml2-utils
+           libcli11-dev nlohmann-json3-dev libxml2-utils libboost-context1.81-dev
 CMAKE_FLAGS ?=
 
 .PHONY: all deps configure build test demo bench asan tsan clean

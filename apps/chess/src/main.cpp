@@ -15,6 +15,7 @@
 #include "render_trace.hpp"
 #include "report.hpp"
 #include "resources.hpp"
+#include "styles.hpp"
 
 namespace {
 
@@ -50,10 +51,13 @@ int main(int argc, char** argv) {
 
         auto t0 = std::chrono::steady_clock::now();
         chess::Schedule in_turn = chess::play_in_turn(ex, {.virtual_time = true});
-        chess::Schedule simul = chess::play_simul(ex, {.virtual_time = true});
+        chess::Schedule simul = chess::play_simul_as(o.style, ex, {.virtual_time = true});
         auto took = std::chrono::steady_clock::now() - t0;
 
         chess::print_report(std::cout, ex, in_turn, simul);
+        if (o.style != chess::Style::tasks)
+            std::cout << "\nThe simul's boards were written as " << chess::style_name(o.style)
+                      << " (--style " << chess::style_name(o.style) << "); the schedule is the same as with tasks.\n";
         std::cout << "\nBoth schedules took " << chess::wall(took) << " of real time; peak memory "
                   << chess::bytes(chess::peak_rss()) << ".\n";
 

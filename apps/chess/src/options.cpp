@@ -33,6 +33,7 @@ std::string one_line(std::string s) {
 Parsed parse_options(int argc, const char* const* argv) {
     Options o;
     double master = 5, opponent = 55;
+    std::string style = "tasks";
 
     CLI::App app{
         "simul-chess: a chess master plays many boards at once, as a simul task per board.\n"
@@ -65,6 +66,11 @@ Parsed parse_options(int argc, const char* const* argv) {
                  "clock (a thread per board, a process per board, a simul task per board) and print "
                  "wall time, peak memory and CPU time of each")
         ->excludes(realtime);
+    app.add_option("--style", style,
+                   "How each board of the simul is written: callbacks (a chain of call_later), generators "
+                   "(co_yield what it waits for), tasks (co_await), fibers (a function that calls "
+                   "fiber::sleep, at most 20,000 boards); the schedule is the same")
+        ->capture_default_str();
     app.add_option("--svg", o.svg, "Write a timeline of both schedules as SVG to this file");
     app.add_option("--trace", o.trace,
                    "Write both schedules as Chrome trace-event JSON (Perfetto, chrome://tracing) to this file");
@@ -113,6 +119,17 @@ Parsed parse_options(int argc, const char* const* argv) {
     if (o.compare && ex.moves > kMaxCompareMoves)
         return fail("--compare plays at most " + count(kMaxCompareMoves) +
                     " moves a game (it plays up to 100,000 boards for real)");
+    if (auto st = parse_style(style)) {
+        o.style = *st;
+    } else {
+        return fail("--style must be one of callbacks, generators, tasks, fibers, not '" + style + "'");
+    }
+    if (!style_available(o.style))
+        return fail("--style fibers needs simul built with Boost.Context (apt-get install libboost-context1.81-dev)");
+    if (o.style == Style::fibers && ex.boards > kMaxFiberBoards)
+        return fail("--style fibers plays at most " + count(kMaxFiberBoards) +
+                    " boards (each fiber's stack has a guard page, and Linux allows a process about 65,000 "
+                    "memory mappings); use --style tasks for more");
     out.options = std::move(o);
     return out;
 }

@@ -9,7 +9,8 @@
 //
 // Limits (anything outside is refused, not clamped): 1 to 1,000,000 boards,
 // 1 to 10,000 moves, at most 100,000,000 moves in all, 0.001 s to one day a
-// move (durations are rounded to the millisecond, the timers' resolution).
+// move (durations are rounded to the millisecond, the timers' resolution);
+// --style fibers: at most kMaxFiberBoards boards.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +18,7 @@
 #include <string>
 
 #include "exhibition.hpp"
+#include "styles.hpp"
 
 namespace chess {
 
@@ -27,6 +29,7 @@ struct Options {
     bool compare = false;  // threads vs processes vs tasks at growing sizes
     std::string svg;       // timeline picture, if not empty
     std::string trace;     // Chrome trace-event JSON, if not empty
+    Style style = Style::tasks;  // how the simul's boards are written (the schedule is the same)
 };
 
 struct Parsed {

@@ -62,4 +62,14 @@ TEST(Program, OneBoardOneMoveIsNoFasterAsASimul) {
     EXPECT_NE(r.out.find("1.00 times"), std::string::npos) << r.out;
 }
 
+TEST(Program, EveryStylePlaysTheSameHour) {
+    for (const char* style : {"callbacks", "generators", "fibers"}) {
+        Ran r = run(std::string("--style ") + style);
+        if (r.exit_code == 2 && r.err.find("Boost.Context") != std::string::npos) continue;  // built without fibers
+        EXPECT_EQ(r.exit_code, 0) << style << ": " << r.err;
+        EXPECT_NE(r.out.find("1:00:55"), std::string::npos) << style << ": " << r.out;
+        EXPECT_NE(r.out.find(std::string("written as ") + style), std::string::npos) << r.out;
+    }
+}
+
 }  // namespace

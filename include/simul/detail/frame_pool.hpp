@@ -2,7 +2,7 @@
 // callback nodes come from.
 //
 // A task is one allocation, its coroutine frame. Frames of the same size are
-// recycled through free lists with 8-byte size classes (up to 1 KiB; larger
+// recycled through free lists with 16-byte size classes (up to 1 KiB; larger
 // ones go to operator new), carved from 64 KiB chunks, so spawning a task
 // costs a pop from a list and a finished task a push. Blocks freed on another
 // thread join that thread's lists; chunks are kept for the life of the
@@ -27,7 +27,10 @@
 namespace simul::detail {
 
 struct FramePool {
-    static constexpr std::size_t kGranule = 8;
+    // 16, not 8: operator new must return memory aligned for any fundamental
+    // type (alignof(max_align_t)), and compilers rely on it for frames (clang
+    // -O2 uses aligned SSE stores into them).
+    static constexpr std::size_t kGranule = 16;
     static constexpr std::size_t kMaxPooled = 1024;
     static constexpr std::size_t kClasses = kMaxPooled / kGranule + 1;
 
