@@ -6,10 +6,13 @@
 // code on a pool and awaits it. make_pipe (io/pipe.hpp); read_file,
 // write_file and AsyncFile on the pool (io/file.hpp); subprocess::exec and
 // shell, Process, ExitStatus (io/subprocess.hpp); signal(), on_signal(),
-// SignalStream (io/signal.hpp). Sockets are in the net layer (net.hpp).
+// SignalStream (io/signal.hpp); fiber::read_line and the other
+// blocking-looking Stream calls for fibers (io/fiber_stream.hpp). Sockets
+// are in the net layer (net.hpp).
 #pragma once
 
 #include <simul/io/fd.hpp>
+#include <simul/io/fiber_stream.hpp>
 #include <simul/io/file.hpp>
 #include <simul/io/pipe.hpp>
 #include <simul/io/signal.hpp>
