@@ -16,6 +16,10 @@ DEBS    := cmake g++ make ninja-build ccache pkg-config libgtest-dev libgmock-de
            libcli11-dev nlohmann-json3-dev libxml2-utils libboost-context1.81-dev
 CMAKE_FLAGS ?=
 
+# ccache: a fresh clone elsewhere (CI) reuses what earlier builds compiled.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := true
+
 .PHONY: all deps configure build test demo bench asan tsan clean
 
 all: build
