@@ -10,6 +10,10 @@
 // timeout (sync/cancel_scope.hpp) put a deadline on a block of awaits; race
 // and wait_any (sync/race.hpp) keep the first task to finish and cancel the
 // rest; as_completed (sync/as_completed.hpp) gives results as tasks finish.
+// Barrier (sync/barrier.hpp) lets n tasks meet; shield (sync/shield.hpp)
+// keeps the caller's cancellation off a task; wait (sync/wait.hpp) is
+// asyncio.wait (first completed, first exception, all); Watch (sync/watch.hpp)
+// broadcasts the latest value to many readers.
 //
 // Rules every primitive keeps (see sync/wait_list.hpp for how):
 //   - waiters are served FIFO, in the order they began to wait;
@@ -27,6 +31,7 @@
 #pragma once
 
 #include <simul/sync/as_completed.hpp>
+#include <simul/sync/barrier.hpp>
 #include <simul/sync/cancel_scope.hpp>
 #include <simul/sync/condition.hpp>
 #include <simul/sync/event.hpp>
@@ -34,4 +39,7 @@
 #include <simul/sync/queue.hpp>
 #include <simul/sync/race.hpp>
 #include <simul/sync/semaphore.hpp>
+#include <simul/sync/shield.hpp>
 #include <simul/sync/task_group.hpp>
+#include <simul/sync/wait.hpp>
+#include <simul/sync/watch.hpp>
