@@ -13,7 +13,12 @@ BUILD   ?= build/rel
 JOBS    ?= 2
 GEN     := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 DEBS    := cmake g++ make ninja-build ccache pkg-config libgtest-dev libgmock-dev libbenchmark-dev \
-           libcli11-dev nlohmann-json3-dev libxml2-utils libboost-context1.81-dev
+           libcli11-dev nlohmann-json3-dev libxml2-utils libboost-context1.81-dev \
+           libboost-stacktrace1.81-dev libdw-dev \
+           libc-ares-dev libssl-dev openssl dnsmasq-base unbound python3-dnslib \
+           postgresql-15 libpq-dev python3-asyncpg \
+           redis-server libhiredis-dev python3-redis \
+           libbson-dev nodejs npm python3-pymongo python3-mockupdb
 CMAKE_FLAGS ?=
 
 # ccache: a fresh clone elsewhere (CI) reuses what earlier builds compiled.
@@ -36,6 +41,8 @@ deps:
 	    exit 1; \
 	  fi; \
 	fi
+	@# The MongoDB-wire-protocol server the mongo tests run against (npm; see tests/adapters/mongo_server.sh).
+	@if [ -x tests/adapters/setup_congodb.sh ]; then tests/adapters/setup_congodb.sh build/congodb; fi
 
 $(BUILD)/CMakeCache.txt: | deps
 	cmake -S . -B $(BUILD) $(GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
