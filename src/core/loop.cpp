@@ -27,6 +27,8 @@
 
 #include <simul/detail/task_header.hpp>
 
+#include "debug/debug_monitor.hpp"
+
 namespace simul {
 
 namespace {
@@ -106,9 +108,10 @@ Loop::Loop(RunOptions options)
     : virtual_(options.virtual_time),
       debug_(options.debug || debug_from_env()),
       slow_step_ns_(options.slow_step.count()),
+      budget_(options.budget),
       debug_log_(std::move(options.debug_log)) {
     all_.prev_all_ = all_.next_all_ = &all_;
-    unusual_ = debug_;
+    started_ns_ = detail::monotonic_ns();
     ignore_sigpipe_once();
     poller_ = detail::make_epoll_poller();
     remote_ = std::make_shared<detail::RemoteQueue>();
@@ -119,11 +122,39 @@ Loop::Loop(RunOptions options)
         detail::tls_loop = this;
         made_current_ = true;
     }
+    start_monitor(options);
+}
+
+void Loop::start_monitor(const RunOptions& options) {
+    if (!debug_ && options.trace_file.empty() && !detail::trace_file_from_env()) {
+        instrumented_ = false;
+        unusual_ = tearing_down_;
+        return;
+    }
+    monitor_ = std::make_unique<detail::DebugMonitor>(*this, options);
+    instrumented_ = true;
+    unusual_ = true;
+}
+
+void Loop::set_debug(bool on) {
+    if (on == debug_) return;
+    debug_ = on;
+    if (monitor_) {
+        monitor_->set_reports(on);
+    } else if (on) {
+        RunOptions o;
+        o.debug = true;
+        o.slow_step = Duration(slow_step_ns_);
+        monitor_ = std::make_unique<detail::DebugMonitor>(*this, o);
+        instrumented_ = true;
+        unusual_ = true;
+    }
 }
 
 Loop::~Loop() {
     Loop* prev = detail::tls_loop;
     detail::tls_loop = this;
+    if (monitor_) monitor_->loop_closing();  // stats and trace, while names are known
     tearing_down_ = true;
     unusual_ = true;
     teardown();
@@ -134,6 +165,7 @@ Loop::~Loop() {
         remote_->calls.clear();
     }
     poller_->remove(remote_->wake_fd);
+    monitor_.reset();
     detail::tls_loop = (prev == this) ? nullptr : prev;
 }
 
@@ -220,7 +252,9 @@ void Loop::run_ready() {
 void Loop::run_task(detail::TaskHeader* t) {
     t->flags_ &= ~detail::kScheduled;
     current_ = t;
-    if (debug_) [[unlikely]] {
+    budget_left_ = budget_;
+    ++stats_.steps;
+    if (instrumented_) [[unlikely]] {
         run_task_debug(t);
     } else {
         t->wait_ = nullptr;  // (was the queue link) running: no wait to cancel
@@ -233,35 +267,56 @@ void Loop::run_task_debug(detail::TaskHeader* t) {
     t->wait_ = nullptr;
     simul::SourceLocation site{};
     bool at_start = true;
-    if (auto it = info_.find(t); it != info_.end() && it->second.has_woken) {
-        site = it->second.woke_at;
-        at_start = false;
+    const TaskInfo* info = nullptr;
+    if (auto it = info_.find(t); it != info_.end()) {
+        info = &it->second;
+        if (info->has_woken) {
+            site = info->woke_at;
+            at_start = false;
+        }
     }
-    ++stats_.steps;  // counted in debug mode only: the hot path stays free of it
     stepping_ = t;
     erase_after_step_ = false;
+    step_first_ = at_start;
+    step_site_ = site;
+    detail::tls_stepping_loop = this;
     const std::int64_t t0 = now_ns();
+    monitor_->step_begin(t, info, t0);
     h.resume();
-    const std::int64_t dt = now_ns() - t0;
-    if (dt > slow_step_ns_) {
+    const std::int64_t t1 = now_ns();
+    detail::tls_stepping_loop = nullptr;
+    const bool stalled = monitor_->step_end(t, t1);
+    const std::int64_t dt = t1 - t0;
+    if (debug_ && dt > slow_step_ns_ && !stalled) {
         ++stats_.slow_steps;
-        std::string began;
-        if (at_start) {
-            auto it = info_.find(t);
-            began = "the step was the task's first (spawned at " +
-                    (it != info_.end() ? where(it->second.spawned_at) : std::string("an unknown line")) + ")";
-        } else {
-            began = "the step began at " + where(site);
-            if (site.function_name() && *site.function_name())
-                began += std::string(" in ") + site.function_name();
-        }
-        debug_log("simul: slow step: task '" + task_name(t) + "' held the loop for " +
-                  detail::format_duration(Duration(dt)) + " (" + began +
-                  "); let the others run with co_await simul::yield() in long computations, "
-                  "and move blocking calls to simul::to_thread()");
+        monitor_->report(false, "simul: slow step: task '" + task_name(t) + "' held the loop for " +
+                         detail::format_duration(Duration(dt)) + " (" + step_origin() +
+                         "); let the others run with co_await simul::yield() in long computations, "
+                         "and move blocking calls to simul::to_thread()");
     }
     stepping_ = nullptr;
     if (erase_after_step_) info_.erase(t);
+}
+
+std::string Loop::step_origin() const {
+    if (!stepping_) return "outside any task step";
+    if (step_first_) {
+        auto it = info_.find(stepping_);
+        return "the step was the task's first (spawned at " +
+               (it != info_.end() ? where(it->second.spawned_at) : std::string("an unknown line")) + ")";
+    }
+    std::string began = "the step began at " + where(step_site_);
+    if (step_site_.function_name() && *step_site_.function_name())
+        began += std::string(" in ") + step_site_.function_name();
+    return began;
+}
+
+bool Loop::budget_exhausted() noexcept {
+    if (budget_ == 0 || !current_) {
+        budget_left_ = ~std::uint32_t(0);  // off, or not in a task: never ask again this step
+        return true;
+    }
+    return false;
 }
 
 void Loop::run_callback(detail::CallbackNode* n) {
@@ -364,7 +419,14 @@ void Loop::cancel_all() noexcept {
 
 void Loop::poll(int timeout_ms) {
     detail::PollEvent events[256];
-    const int n = poller_->wait(events, 256, timeout_ms);
+    int n;
+    if (timeout_ms != 0) {
+        const std::int64_t t0 = detail::monotonic_ns();  // only when blocking: idle time
+        n = poller_->wait(events, 256, timeout_ms);
+        idle_ns_ += detail::monotonic_ns() - t0;
+    } else {
+        n = poller_->wait(events, 256, 0);
+    }
     for (int i = 0; i < n; ++i) dispatch(events[i]);
     if (!graveyard_.empty()) graveyard_.clear();
 }
@@ -529,6 +591,7 @@ void Loop::drain_remote() {
         batch.swap(remote_->calls);
         remote_->pending.store(false, std::memory_order_release);
     }
+    if (monitor_) monitor_->poll_dump_request();
     for (auto& fn : batch) {
         try {
             fn();
@@ -608,13 +671,26 @@ void Loop::debug_log(std::string_view line) const {
         debug_log_(line);
         return;
     }
-    std::fprintf(stderr, "%.*s\n", int(line.size()), line.data());
+    // SIMUL_DEBUG_LOG=file collects the reports of every loop of the process
+    // (CI runs the whole suite so and checks that the file stays empty).
+    static std::FILE* const file = [] {
+        const char* path = std::getenv("SIMUL_DEBUG_LOG");
+        return path && *path ? std::fopen(path, "a") : nullptr;
+    }();
+    std::FILE* out = file ? file : stderr;
+    std::fprintf(out, "%.*s\n", int(line.size()), line.data());
+    std::fflush(out);
 }
 
 Loop::Stats Loop::stats() const noexcept {
     Stats s = stats_;
     s.timers_pending = timers_.size();
     s.fds_watched = watched_;
+    s.tasks_alive = live_tasks_;
+    for (const detail::Runnable* r = head_; r; r = r->next_) ++s.ready;
+    const std::int64_t total = detail::monotonic_ns() - started_ns_;
+    s.idle = Duration(idle_ns_);
+    s.busy = Duration(total > idle_ns_ ? total - idle_ns_ : 0);
     return s;
 }
 

@@ -452,7 +452,7 @@ TEST(FiberDebug, ASlowStepNamesTheFiberAndTheLineOfItsWait) {
                 },
                 {.name = "hog fiber"});
         }(),
-        {.virtual_time = true, .debug = true, .debug_log = [&](std::string_view l) { lines.emplace_back(l); }});
+        {.virtual_time = true, .debug = true, .stats_at_exit = false, .debug_log = [&](std::string_view l) { lines.emplace_back(l); }});
     ASSERT_EQ(lines.size(), 1u);
     EXPECT_NE(lines[0].find("task 'hog fiber'"), std::string::npos) << lines[0];
     EXPECT_NE(lines[0].find("250 ms"), std::string::npos) << lines[0];

@@ -25,7 +25,7 @@ simul::Task<> hog() {
 TEST(SlowStep, NamesTheTaskAndTheLineWhereTheStepBegan) {
     std::vector<std::string> lines;
     simul::run([]() -> simul::Task<> { co_await simul::spawn(hog(), "hog"); }(),
-               {.virtual_time = true, .debug = true, .debug_log = [&](std::string_view l) { lines.emplace_back(l); }});
+               {.virtual_time = true, .debug = true, .stats_at_exit = false, .debug_log = [&](std::string_view l) { lines.emplace_back(l); }});
     ASSERT_EQ(lines.size(), 1u);
     const std::string& line = lines[0];
     EXPECT_NE(line.find("task 'hog'"), std::string::npos) << line;
@@ -46,7 +46,7 @@ TEST(SlowStep, AFirstStepNamesTheSpawnSite) {
     simul::run([](int& line) -> simul::Task<> {
         line = __LINE__ + 1;
         co_await simul::spawn(hog_from_the_start());
-    }(spawn_line), {.virtual_time = true, .debug = true, .debug_log = [&](std::string_view l) { lines.emplace_back(l); }});
+    }(spawn_line), {.virtual_time = true, .debug = true, .stats_at_exit = false, .debug_log = [&](std::string_view l) { lines.emplace_back(l); }});
     ASSERT_EQ(lines.size(), 1u);
     EXPECT_NE(lines[0].find("spawned at"), std::string::npos) << lines[0];
     EXPECT_NE(lines[0].find(":" + std::to_string(spawn_line)), std::string::npos) << lines[0];
@@ -55,7 +55,7 @@ TEST(SlowStep, AFirstStepNamesTheSpawnSite) {
 TEST(SlowStep, SilentWhenDebugIsOff) {
     std::vector<std::string> lines;
     simul::run([]() -> simul::Task<> { co_await simul::spawn(hog(), "hog"); }(),
-               {.virtual_time = true, .debug = false, .debug_log = [&](std::string_view l) { lines.emplace_back(l); }});
+               {.virtual_time = true, .debug = false, .stats_at_exit = false, .debug_log = [&](std::string_view l) { lines.emplace_back(l); }});
     EXPECT_TRUE(lines.empty());
 }
 
@@ -63,7 +63,7 @@ TEST(SlowStep, ThresholdIsConfigurable) {
     std::vector<std::string> lines;
     simul::run([]() -> simul::Task<> { co_await simul::spawn(hog(), "hog"); }(),
                {.virtual_time = true, .debug = true, .slow_step = 5ms,
-                .debug_log = [&](std::string_view l) { lines.emplace_back(l); }});
+                .stats_at_exit = false, .debug_log = [&](std::string_view l) { lines.emplace_back(l); }});
     EXPECT_EQ(lines.size(), 2u);
 }
 

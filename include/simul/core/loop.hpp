@@ -46,6 +46,10 @@ class Loop;
 
 namespace detail {
 inline thread_local constinit Loop* tls_loop = nullptr;
+// Debug mode: the loop whose task step is running on this thread, else null
+// (the blocking-call detector asks; to_thread workers never have one).
+inline thread_local constinit Loop* tls_stepping_loop = nullptr;
+class DebugMonitor;  // src/debug/debug_monitor.hpp: watchdog, trace, exit stats
 
 // A one-shot or persistent interest in a descriptor's readiness.
 struct IoWatch {
@@ -181,20 +185,43 @@ public:
     }
     void call_exception_handler(const ExceptionContext& ctx) noexcept;
     bool debug() const noexcept { return debug_; }
-    void set_debug(bool on) noexcept {
-        debug_ = on;
-        unusual_ = debug_ || tearing_down_;
-    }
+    void set_debug(bool on);
     Duration slow_step_threshold() const noexcept { return Duration(slow_step_ns_); }
     void set_slow_step_threshold(Duration d) noexcept { slow_step_ns_ = d.count(); }
     // Writes one line of debug output (to RunOptions::debug_log or stderr).
     void debug_log(std::string_view line) const;
 
+    // simul::stats() (debug/stats.hpp) documents each field.
     struct Stats {
-        std::uint64_t iterations = 0, steps = 0, callbacks = 0, slow_steps = 0;
-        std::size_t timers_pending = 0, fds_watched = 0;
+        std::uint64_t iterations = 0, steps = 0, callbacks = 0, slow_steps = 0, stalls = 0;
+        std::uint64_t forced_yields = 0, blocking_calls = 0;
+        std::size_t tasks_alive = 0, ready = 0, timers_pending = 0, fds_watched = 0;
+        Duration busy{}, idle{};  // wall time running vs blocked in the poller
     };
     Stats stats() const noexcept;
+
+    // ---- the starvation budget (RunOptions::budget) ------------------------
+    // An operation that could complete without waiting calls this first: true
+    // while the running task has budget left; false means "yield now" (the
+    // caller then awaits simul::detail::forced_yield()). Callbacks and code
+    // outside tasks always get true.
+    bool consume_budget() noexcept {
+        if (budget_left_ > 0) [[likely]] {
+            --budget_left_;
+            return true;
+        }
+        return budget_exhausted();
+    }
+    std::uint32_t budget() const noexcept { return budget_; }
+    void set_budget(std::uint32_t ops) noexcept { budget_ = ops; }
+    void note_forced_yield() noexcept { ++stats_.forced_yields; }
+    // The blocking-call detector (debug/blocking_detector.hpp) counts here.
+    void note_blocking_call() noexcept { ++stats_.blocking_calls; }
+    void note_stall() noexcept { ++stats_.stalls; }
+    // Debug mode, during a task step: where the step began, for reports.
+    std::string step_origin() const;
+    // Debug mode: writes every live task (debug/task_dump.hpp).
+    void dump_tasks(std::string& out) const;
 
     // ---- machinery for awaitables (the detail layer) ----------------------
     detail::TaskHeader* current_task() const noexcept { return current_; }
@@ -227,7 +254,7 @@ public:
     // A registered root task; called by spawn(). The name and spawn site go
     // to a side table only when there is a name, or in debug mode.
     void adopt(detail::TaskHeader* t, std::string&& name, simul::SourceLocation where) {
-        if (!name.empty() || debug_) [[unlikely]]
+        if (!name.empty() || instrumented_) [[unlikely]]
             record_info(t, std::move(name), where);
         t->next_all_ = &all_;
         t->prev_all_ = all_.prev_all_;
@@ -287,6 +314,8 @@ private:
     void wait_phase();
     void run_task(detail::TaskHeader* t);
     void run_task_debug(detail::TaskHeader* t);
+    bool budget_exhausted() noexcept;
+    void start_monitor(const RunOptions& options);
     void run_callback(detail::CallbackNode* n);
     void poll(int timeout_ms);
     void dispatch(const detail::PollEvent& ev);
@@ -310,11 +339,14 @@ private:
     bool closed_ = false;
     bool made_current_ = false;
     bool tearing_down_ = false;
-    bool unusual_ = false;  // debug_ || tearing_down_: one test on the hot path
+    bool unusual_ = false;  // instrumented || tearing_down_: one test on the hot path
+    bool instrumented_ = false;  // debug reports or a trace: steps take the slow path
     bool idle_ = false;
     std::int64_t vnow_ns_ = 0;
     std::int64_t epoch_ns_ = 0;
     std::int64_t slow_step_ns_ = 100'000'000;
+    std::uint32_t budget_ = 128;
+    std::uint32_t budget_left_ = 0;  // reset at each task step
     std::uint64_t iteration_ = 0;
     std::size_t watched_ = 0;
     std::size_t live_tasks_ = 0;
@@ -336,6 +368,12 @@ private:
     std::function<void(const ExceptionContext&)> exception_handler_;
     std::function<void(std::string_view)> debug_log_;
     mutable Stats stats_;
+    std::int64_t started_ns_ = 0;  // monotonic, when the loop was made
+    std::int64_t idle_ns_ = 0;     // monotonic time spent blocked in the poller
+    bool step_first_ = false;      // debug: the running step is the task's first
+    simul::SourceLocation step_site_{};  // debug: where it began otherwise
+    std::unique_ptr<detail::DebugMonitor> monitor_;
+    friend class detail::DebugMonitor;
 
     friend struct detail::TaskHeader;
 };

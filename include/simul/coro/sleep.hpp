@@ -118,4 +118,14 @@ inline detail::YieldAwaiter yield(simul::SourceLocation site = simul::SourceLoca
     return detail::YieldAwaiter{{&detail::YieldAwaiter::kOps, site}};
 }
 
+namespace detail {
+// The starvation budget ran out (Loop::consume_budget() said no): the
+// operation that could have completed at once yields first. Counted in
+// simul::stats().forced_yields.
+inline YieldAwaiter forced_yield(simul::SourceLocation site = simul::SourceLocation::current()) {
+    if (Loop* loop = Loop::current()) loop->note_forced_yield();
+    return YieldAwaiter{{&YieldAwaiter::kOps, site}};
+}
+}  // namespace detail
+
 }  // namespace simul

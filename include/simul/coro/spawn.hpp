@@ -125,7 +125,10 @@ public:
         }
         handle_type typed;
     };
-    Awaiter operator co_await() noexcept { return Awaiter(h_, simul::SourceLocation::current()); }
+    Awaiter operator co_await() noexcept { return Awaiter(h_, {}); }
+    // `co_await handle` inside a Task comes here (TaskPromise::await_transform)
+    // with the line of the co_await, which task dumps show.
+    Awaiter co_await_at(simul::SourceLocation site) noexcept { return Awaiter(h_, site); }
 
     detail::TaskHeader* header() const noexcept { return h_ ? &h_.promise() : nullptr; }
 

@@ -76,8 +76,11 @@ struct FdAwaiter : IoWatch, Waiter {
         }
         wake(loop, a->task);
     }
-    static constexpr WaitOps kReadOps{&cancel_op, "readable fd"};
-    static constexpr WaitOps kWriteOps{&cancel_op, "writable fd"};
+    static void describe(const Waiter* w, std::string& out) {
+        out += "fd " + std::to_string(static_cast<const FdAwaiter*>(w)->fd);
+    }
+    static constexpr WaitOps kReadOps{&cancel_op, "readable fd", nullptr, &describe};
+    static constexpr WaitOps kWriteOps{&cancel_op, "writable fd", nullptr, &describe};
 };
 
 }  // namespace detail

@@ -30,4 +30,17 @@ inline bool park(TaskHeader* t, std::coroutine_handle<> h, Waiter* w) noexcept {
 // Wakes a parked task: it runs in a later step, never inline.
 inline void wake(Loop& loop, TaskHeader* t) noexcept { loop.schedule(t); }
 
+// For awaiters that have already completed their operation (the item is
+// taken, the bytes are read) but must still let the others run because the
+// budget ran out: puts the task back on the ready queue and suspends. The
+// result stays in the awaiter, so a cancellation that arrives meanwhile
+// loses nothing (it is delivered at the task's next suspension).
+inline void requeue_after_budget(Loop& loop, TaskHeader* t, std::coroutine_handle<> h, Waiter* w) noexcept {
+    loop.note_forced_yield();
+    if (loop.debug()) t->wait_ = w;  // keeps the line for reports; the queue link takes the word next
+    t->slot_.resume = h;
+    loop.schedule(t);
+}
+
+
 }  // namespace simul::detail

@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <exception>
 #include <new>
+#include <string>
 #include <simul/core/source_location.hpp>
 
 namespace simul::detail {
@@ -71,6 +72,8 @@ struct WaitOps {
     // For waits that are timers (core/timer_queue.hpp): called when due. It
     // must not run user code: it only wakes a task or queues a callback.
     void (*fire)(TimerNode* n) noexcept = nullptr;
+    // Optional, for task dumps: appends what exactly it waits on ("fd 7").
+    void (*describe)(const Waiter* w, std::string& out) = nullptr;
 };
 
 struct Waiter {

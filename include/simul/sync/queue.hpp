@@ -166,7 +166,7 @@ public:
             if (q->store_.size() > 0) {
                 item.emplace(q->take_now());
                 state = State::granted;
-                return true;
+                return budget_allows();  // else: yield with the item in hand
             }
             if (q->closed_) {
                 state = State::closed;
@@ -175,6 +175,7 @@ public:
             return false;
         }
         bool await_suspend(std::coroutine_handle<> h) {
+            if (state == State::granted) return yield_with_result(h);
             return detail::suspend_on(q->getters_, this, h, "simul::Queue::get");
         }
         T await_resume() {
@@ -209,9 +210,10 @@ public:
             if (!q->can_put_now()) return false;
             q->put_now(std::move(item));
             state = State::granted;
-            return true;
+            return budget_allows();
         }
         bool await_suspend(std::coroutine_handle<> h) {
+            if (state == State::granted) return yield_with_result(h);
             return detail::suspend_on(q->putters_, this, h, "simul::Queue::put");
         }
         void await_resume() {

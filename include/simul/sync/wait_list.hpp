@@ -48,6 +48,20 @@ struct SyncWaiter : Waiter {
     SyncWaiter(SyncWaiter&& o) noexcept : Waiter(o) {}
     SyncWaiter(const SyncWaiter&) = delete;
     SyncWaiter& operator=(const SyncWaiter&) = delete;
+
+    // The starvation budget (Loop::consume_budget): false means the fast path
+    // completed, but the task must let the others run before it goes on.
+    static bool budget_allows() noexcept {
+        Loop* loop = Loop::current();
+        return !loop || loop->consume_budget();
+    }
+    // Suspends for one turn of the ready queue with the result in hand.
+    bool yield_with_result(std::coroutine_handle<> h) noexcept {
+        Loop& loop = *Loop::current();
+        task = loop.current_task();
+        requeue_after_budget(loop, task, h, this);
+        return true;
+    }
 };
 
 struct WaitList {

@@ -1,0 +1,78 @@
+// Loop::dump_tasks (simul::dump_tasks, debug/task_dump.hpp): every live task,
+// its state, what it waits on and where, and who awaits it.
+#include <simul/core/loop.hpp>
+#include <simul/coro/spawn.hpp>
+
+#include <cstdio>
+#include <string>
+
+#include "debug/stall_watchdog.hpp"  // describe_site
+
+namespace simul {
+
+namespace {
+
+std::string seconds(std::int64_t ns) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%.3f s", double(ns) / 1e9);
+    return buf;
+}
+
+}  // namespace
+
+void Loop::dump_tasks(std::string& out) const {
+    out += "simul: " + std::to_string(live_tasks_) + " task" + (live_tasks_ == 1 ? "" : "s") +
+           " alive at t=" + seconds(now_ns() - epoch_ns_) + (virtual_ ? " (virtual clock)" : "") + "\n";
+    for (const detail::TaskHeader* t = all_.next_all_; t != &all_; t = t->next_all_) {
+        out += "  task '" + task_name(t) + "'";
+        auto it = info_.find(t);
+        if (it != info_.end() && !it->second.name.empty())
+            out += " (spawned at " + detail::describe_site(it->second.spawned_at) + ")";
+        out += ": ";
+        if (t == current_) {
+            out += "running (it is the one asking for this dump)";
+        } else if (t->flags_ & detail::kScheduled) {
+            out += "ready to run";
+            if (it != info_.end() && it->second.has_woken)
+                out += " (woke from the wait at " + detail::describe_site(it->second.woke_at) + ")";
+        } else if (!(t->flags_ & detail::kStarted) && !t->wait_) {
+            out += "not started";
+        } else if (const detail::Waiter* w = t->wait_) {
+            out += "waiting on ";
+            out += w->ops && w->ops->what ? w->ops->what : "something";
+            if (w->ops && w->ops->describe) {
+                out += " (";
+                w->ops->describe(w, out);
+                out += ")";
+            }
+            if (w->ops && w->ops->fire) {  // a timer: say when it is due
+                const auto* n = static_cast<const detail::TimerNode*>(w);
+                const std::int64_t due = epoch_ns_ + std::int64_t(n->tick_) * 1'000'000;
+                out += " until t=" + seconds(due - epoch_ns_) + " (in " + seconds(due - now_ns()) + ")";
+            }
+            if (w->ops == &detail::JoinAwaiterBase::kOps) {
+                const auto* j = static_cast<const detail::JoinAwaiterBase*>(w);
+                if (j->child) out += " '" + task_name(j->child) + "'";
+            }
+            out += ", at " + detail::describe_site(w->site);
+        } else {
+            out += "suspended (no wait recorded)";
+        }
+        out += "\n";
+        // The async backtrace: who awaits this task, and who awaits that one.
+        const detail::TaskHeader* child = t;
+        for (int depth = 0; depth < 64 && (child->flags_ & detail::kSpawned) && child->completion_; ++depth) {
+            const detail::Completion* c = child->completion_;
+            if (c->on_done != &detail::JoinAwaiterBase::on_child_done) {
+                out += "      awaited by a gather, group or wait\n";
+                break;
+            }
+            const auto* j = static_cast<const detail::JoinAwaiterBase*>(c);
+            if (!j->self) break;
+            out += "      awaited by task '" + task_name(j->self) + "' at " + detail::describe_site(j->site) + "\n";
+            child = j->self;
+        }
+    }
+}
+
+}  // namespace simul
