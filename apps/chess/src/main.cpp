@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
 
         auto t0 = std::chrono::steady_clock::now();
         chess::Schedule in_turn = chess::play_in_turn(ex, {.virtual_time = true});
-        chess::Schedule simul = chess::play_simul_as(o.style, ex, {.virtual_time = true});
+        chess::Schedule simul = chess::play_simul_as(o.style, ex, {.virtual_time = true, .trace_file = o.trace});
         auto took = std::chrono::steady_clock::now() - t0;
 
         chess::print_report(std::cout, ex, in_turn, simul);
@@ -65,7 +65,9 @@ int main(int argc, char** argv) {
         if (!o.svg.empty())
             files_ok &= write_file(o.svg, "timeline (SVG)", [&](std::ostream& out) { chess::render_svg(out, ex, in_turn, simul); });
         if (!o.trace.empty())
-            files_ok &= write_file(o.trace, "trace (open it in ui.perfetto.dev)",
+            std::cout << "The loop's trace of the simul: " << o.trace << " (open it in ui.perfetto.dev)\n";
+        if (!o.schedule_trace.empty())
+            files_ok &= write_file(o.schedule_trace, "both schedules' trace (open it in ui.perfetto.dev)",
                                    [&](std::ostream& out) { chess::render_trace(out, in_turn, simul); });
         if (!files_ok) return 1;
 

@@ -73,7 +73,12 @@ Parsed parse_options(int argc, const char* const* argv) {
         ->capture_default_str();
     app.add_option("--svg", o.svg, "Write a timeline of both schedules as SVG to this file");
     app.add_option("--trace", o.trace,
-                   "Write both schedules as Chrome trace-event JSON (Perfetto, chrome://tracing) to this file");
+                   "Record the simul as the loop saw it (simul's trace recorder, as SIMUL_TRACE does): Chrome "
+                   "trace-event JSON for ui.perfetto.dev, a track per board task, the master's moves as steps "
+                   "and the opponents' as sleeps");
+    app.add_option("--schedule-trace", o.schedule_trace,
+                   "Write both schedules (one board at a time, and the simul) as Chrome trace-event JSON, "
+                   "a track per board, to this file");
     app.footer(
         "Example: simul-chess --boards 24 --moves 30 --master 5 --opponent 55 --svg chess.svg\n"
         "         (the classic figures: 12:00:00 one board at a time, 1:00:55 as a simul)");

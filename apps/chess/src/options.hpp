@@ -28,7 +28,8 @@ struct Options {
     double speed = 3600;
     bool compare = false;  // threads vs processes vs tasks at growing sizes
     std::string svg;       // timeline picture, if not empty
-    std::string trace;     // Chrome trace-event JSON, if not empty
+    std::string trace;           // the loop's own trace of the simul (debug/trace.hpp), if not empty
+    std::string schedule_trace;  // both schedules as Chrome trace-event JSON, if not empty
     Style style = Style::tasks;  // how the simul's boards are written (the schedule is the same)
 };
 

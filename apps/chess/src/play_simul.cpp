@@ -1,5 +1,6 @@
 #include "play_simul.hpp"
 
+#include <string>
 #include <vector>
 
 #include "board.hpp"
@@ -16,11 +17,26 @@ simul::Task<> all_boards_at_once(Exhibition ex, Schedule& record) {
     record.ended(simul::now() - start);
 }
 
+// The same, with each board a named task ("board 7"), so a trace of the loop
+// (RunOptions::trace_file) has a track per board under its name.
+simul::Task<> all_boards_named(Exhibition ex, Schedule& record) {
+    simul::TimePoint start = simul::now();
+    std::vector<simul::TaskHandle<>> boards;
+    boards.reserve(static_cast<std::size_t>(ex.boards));
+    for (std::int64_t board = 0; board < ex.boards; ++board)
+        boards.push_back(simul::spawn(play_board(board, ex, record, start), "board " + std::to_string(board + 1)));
+    for (auto& b : boards) co_await b;
+    record.ended(simul::now() - start);
+}
+
 }  // namespace
 
 Schedule play_simul(const Exhibition& ex, simul::RunOptions options) {
     Schedule record(ex.boards, ex.moves);
-    simul::run(all_boards_at_once(ex, record), options);
+    if (options.trace_file.empty())
+        simul::run(all_boards_at_once(ex, record), options);
+    else
+        simul::run(all_boards_named(ex, record), options);
     return record;
 }
 

@@ -54,7 +54,7 @@ TEST(Options, HelpExplainsEveryOptionAndExitsZero) {
     EXPECT_FALSE(p.options);
     EXPECT_EQ(p.exit_code, 0);
     for (const char* name : {"--boards", "--moves", "--master", "--opponent", "--realtime", "--speed", "--compare",
-                             "--svg", "--trace"})
+                             "--svg", "--trace", "--schedule-trace"})
         EXPECT_NE(p.message.find(name), std::string::npos) << name;
 }
 

@@ -3,7 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <cstdio>
+#include <fstream>
+#include <map>
 #include <sstream>
+#include <string>
+#include <unistd.h>
 
 #include "play_in_turn.hpp"
 #include "play_simul.hpp"
@@ -55,6 +60,40 @@ TEST(RenderTrace, CapsTheBoardsWrittenAndSaysSo) {
         if (e["name"] == "thread_name") ++threads;
     EXPECT_EQ(threads, 2 * kMaxTraceBoards);
     EXPECT_NE(doc.dump().find("first 1,000 of 1,500 boards"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace chess
+
+namespace chess {
+namespace {
+
+// --trace: the loop's own recorder (SIMUL_TRACE's machinery) on the simul run.
+TEST(LoopTrace, HasATrackPerBoardTheMastersMovesAsStepsAndTheOpponentsAsSleeps) {
+    const Exhibition ex{3, 4, 5s, 55s};
+    const std::string path = ::testing::TempDir() + "/chess-loop-trace-" + std::to_string(::getpid()) + ".json";
+    const Schedule s = play_simul(ex, {.virtual_time = true, .trace_file = path});
+    std::ifstream in(path);
+    const nlohmann::json doc = nlohmann::json::parse(in);
+    std::remove(path.c_str());
+    std::map<int, std::string> names;
+    std::map<int, int> master_moves, opponent_moves;
+    for (const auto& e : doc["traceEvents"]) {
+        if (e["ph"] == "M" && e["name"] == "thread_name") names[e["tid"].get<int>()] = e["args"]["name"];
+        if (e["ph"] != "X") continue;
+        const int tid = e["tid"].get<int>();
+        if (e["name"] == "step" && e["dur"].get<double>() == 5e6) ++master_moves[tid];
+        if (e["name"] == "sleep" && e["dur"].get<double>() == 55e6) ++opponent_moves[tid];
+    }
+    int boards = 0;
+    for (const auto& [tid, name] : names) {
+        if (name.rfind("board ", 0) != 0) continue;
+        ++boards;
+        EXPECT_EQ(master_moves[tid], 4) << name;
+        EXPECT_EQ(opponent_moves[tid], 4) << name;
+    }
+    EXPECT_EQ(boards, 3);
+    EXPECT_EQ(s.total(), play_simul(ex, {.virtual_time = true}).total());  // tracing does not change the schedule
 }
 
 }  // namespace
