@@ -1,0 +1,99 @@
+// simul/adapters/redis/args.hpp: Arg and ArgList, the words of one Redis command.
+//
+// A command is a list of binary-safe arguments: `command("SET", key, value,
+// "EX", 60)`. Each argument becomes an Arg: a string_view, a std::string, a
+// C string, or a number (integers and doubles are formatted in place, no
+// allocation). Strings are *viewed*, not copied: they must live until the
+// command is sent, which the usual `co_await conn.command(...)` guarantees
+// (temporaries live to the end of the full expression, across the co_await).
+// An ArgList keeps up to 8 arguments inline and spills to the heap beyond.
+//
+// Encoding is RESP2's array of bulk strings (`*3\r\n$3\r\nSET\r\n...`), so any
+// byte, NUL and "\r\n" included, goes through untouched.
+//
+// Plain values: nothing here waits or can be cancelled.
+#pragma once
+
+#include <charconv>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace simul::redis {
+
+class Arg {
+public:
+    Arg(std::string_view s) noexcept : p_(s.data()), n_(s.size()) {}
+    Arg(const std::string& s) noexcept : p_(s.data()), n_(s.size()) {}
+    Arg(const char* s) noexcept : p_(s), n_(std::strlen(s)) {}
+    template <class I>
+        requires(std::integral<I> && !std::same_as<I, bool> && !std::same_as<I, char>)
+    Arg(I v) noexcept : own_(true) {
+        n_ = std::size_t(std::to_chars(buf_, buf_ + sizeof buf_, v).ptr - buf_);
+    }
+    Arg(double v) noexcept : own_(true) {
+        n_ = std::size_t(std::to_chars(buf_, buf_ + sizeof buf_, v).ptr - buf_);
+    }
+    // A bool or a single char is almost always a mistake (which bytes?): say so.
+    Arg(bool) = delete;
+    Arg(char) = delete;
+
+    Arg() noexcept = default;  // the empty string
+
+    std::string_view view() const noexcept { return own_ ? std::string_view(buf_, n_) : std::string_view(p_, n_); }
+
+private:
+    const char* p_ = "";
+    std::size_t n_ = 0;
+    bool own_ = false;
+    char buf_[32];
+};
+
+class ArgList {
+public:
+    static constexpr std::size_t kInline = 8;
+
+    ArgList() noexcept = default;
+    ArgList(std::initializer_list<Arg> args) {
+        for (const Arg& a : args) push_back(a);
+    }
+    ArgList(const ArgList& o) {
+        for (std::size_t i = 0; i < o.size(); ++i) push_back(o[i]);
+    }
+    ArgList& operator=(const ArgList&) = delete;
+
+    void push_back(const Arg& a) {
+        if (n_ < kInline) {
+            inline_[n_] = a;
+        } else {
+            if (heap_.empty()) heap_.reserve(2 * kInline);
+            heap_.push_back(a);
+        }
+        ++n_;
+    }
+    std::size_t size() const noexcept { return n_; }
+    bool empty() const noexcept { return n_ == 0; }
+    const Arg& operator[](std::size_t i) const noexcept { return i < kInline ? inline_[i] : heap_[i - kInline]; }
+
+private:
+    Arg inline_[kInline];
+    std::vector<Arg> heap_;
+    std::size_t n_ = 0;
+};
+
+namespace detail {
+
+// Appends the RESP encoding of `args` to `out`.
+void encode(std::string& out, const ArgList& args);
+void encode(std::string& out, const std::vector<std::string>& args);
+void encode(std::string& out, const std::vector<std::string_view>& args);
+
+}  // namespace detail
+
+}  // namespace simul::redis
