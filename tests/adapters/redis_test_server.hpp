@@ -46,7 +46,7 @@ inline std::uint16_t free_port() {
     return ntohs(a.sin_port);
 }
 
-// True once something answers "+PONG" on the port (blocking; for set-up only).
+// True once something answers PING on the port (blocking; for set-up only).
 inline bool answers_ping(std::uint16_t port) {
     int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return false;
@@ -59,7 +59,9 @@ inline bool answers_ping(std::uint16_t port) {
     bool ok = false;
     if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 && ::write(fd, "PING\r\n", 6) == 6) {
         char buf[16] = {};
-        ok = ::read(fd, buf, sizeof buf - 1) >= 5 && std::string(buf).rfind("+PONG", 0) == 0;
+        // A server with a password answers NOAUTH: it is up all the same.
+        ok = ::read(fd, buf, sizeof buf - 1) >= 5 &&
+             (std::string(buf).rfind("+PONG", 0) == 0 || std::string(buf).rfind("-NOAUTH", 0) == 0);
     }
     ::close(fd);
     return ok;
@@ -122,7 +124,8 @@ private:
 
 inline std::uint16_t shared_port() {
     static std::uint16_t port = [] {
-        if (const char* dir = std::getenv("SIMUL_REDIS_DIR")) {
+        const char* dir = std::getenv("SIMUL_REDIS_DIR");
+        if (dir && *dir) {
             std::ifstream in(std::string(dir) + "/port");
             int p = 0;
             if (in >> p && p > 0) return std::uint16_t(p);

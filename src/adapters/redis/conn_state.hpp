@@ -45,8 +45,7 @@ struct Request : simul::detail::Waiter {
     enum class State : std::uint8_t { idle, waiting, done, cancelled };
 
     ConnState* conn;
-    const ArgList* args = nullptr;  // encoded at suspension, or
-    std::string_view bytes;         // already encoded
+    std::string_view bytes;  // the encoded command(s), queued at suspension
     std::uint32_t count = 1;        // replies expected
     std::uint32_t got = 0;
     std::uint64_t first_seq = 0;
@@ -60,7 +59,7 @@ struct Request : simul::detail::Waiter {
         : Waiter{&kOps, site}, conn(c) {}
     // Movable until awaited (wait_for takes its awaitable by value).
     Request(Request&& o) noexcept
-        : Waiter(o), conn(o.conn), args(o.args), bytes(o.bytes), count(o.count), one(o.one), many(o.many) {}
+        : Waiter(o), conn(o.conn), bytes(o.bytes), count(o.count), one(o.one), many(o.many) {}
     Request(const Request&) = delete;
     ~Request();
 
@@ -140,7 +139,7 @@ redisReader* make_reader(ConnState* owner);
 void free_reader(redisReader* r) noexcept;
 
 // One command (a server error reply thrown as redis::Error), and a batch.
-Task<Reply> exec_one(std::shared_ptr<ConnState> s, ArgList args);
+Task<Reply> exec_one(std::shared_ptr<ConnState> s, Command command);
 Task<std::vector<Reply>> exec_many(std::shared_ptr<ConnState> s, std::string_view bytes, std::size_t count);
 
 bool equals_nocase(std::string_view a, std::string_view b) noexcept;

@@ -42,13 +42,10 @@ bool Request::await_suspend(std::coroutine_handle<> h) {
         state = State::done;
         return false;
     }
-    // Encode first (it may throw: an empty command), then park; a cancel
-    // already pending takes the bytes back out, so nothing was sent.
+    // Queue the bytes, then park; a cancel already pending takes them back
+    // out, so nothing was sent.
     const std::size_t mark = conn->out.size();
-    if (args)
-        encode(conn->out, *args);
-    else
-        conn->out.append(bytes);
+    conn->out.append(bytes);
     if (!simul::detail::park(task, h, this)) {
         conn->out.resize(mark);
         state = State::cancelled;
@@ -324,10 +321,10 @@ Task<> ConnState::write_loop(std::shared_ptr<ConnState> keep) {
 }
 
 // One command with its reply (Connection and Pool).
-Task<Reply> exec_one(std::shared_ptr<ConnState> s, ArgList args) {
+Task<Reply> exec_one(std::shared_ptr<ConnState> s, Command command) {
     Reply reply;
     Request req(s.get());
-    req.args = &args;
+    req.bytes = command.bytes();
     req.one = &reply;
     const Duration timeout = s->options.command_timeout;
     if (timeout > Duration::zero()) {
@@ -335,7 +332,7 @@ Task<Reply> exec_one(std::shared_ptr<ConnState> s, ArgList args) {
             co_await wait_for(std::move(req), timeout);
         } catch (const TimeoutError&) {
             if (s->pooled) s->retire();
-            throw TimeoutError("simul::redis: no reply to " + std::string(args[0].view()) + " within " +
+            throw TimeoutError("simul::redis: no reply to " + std::string(command.name()) + " within " +
                                simul::detail::format_duration(timeout) + " (command_timeout)");
         }
     } else {
@@ -417,15 +414,9 @@ namespace {
 }
 }  // namespace
 
-Task<Reply> Connection::command(const std::vector<std::string>& argv) {
-    ArgList args;
-    for (const std::string& a : argv) args.push_back(Arg(a));
-    return command_args(std::move(args));
-}
-
-Task<Reply> Connection::command_args(ArgList args) {
+Task<Reply> Connection::execute(Command command) {
     if (!s_) no_connection();
-    return detail::exec_one(s_, std::move(args));
+    return detail::exec_one(s_, std::move(command));
 }
 
 Task<std::vector<Reply>> Connection::execute(const Pipeline& p) {

@@ -12,9 +12,9 @@ struct PoolAccess {
     // One command on a connection picked when the task starts (not when the
     // Task is made), so that in_flight() counts are current: a gather of a
     // thousand commands spreads over the connections.
-    static Task<Reply> exec_picked(Pool& pool, ArgList args) {
+    static Task<Reply> exec_picked(Pool& pool, Command command) {
         std::shared_ptr<ConnState> s = pool.pick();
-        co_return co_await exec_one(std::move(s), std::move(args));
+        co_return co_await exec_one(std::move(s), std::move(command));
     }
 };
 
@@ -149,29 +149,30 @@ void Pool::give_back(std::size_t slot) noexcept {
 Task<Reply> Pool::command(const std::vector<std::string>& argv) {
     ArgList args;
     for (const std::string& a : argv) args.push_back(Arg(a));
-    return command_args(std::move(args));
+    return command_args(args);
 }
 
-Task<Reply> Pool::command_args(ArgList args) {
+Task<Reply> Pool::command_args(const ArgList& args) {
     if (args.empty()) throw simul::Error("simul::redis: a command needs at least its name");
     detail::refuse_stateful(args);
-    if (detail::is_blocking(args)) return blocking(std::move(args));
+    Command command(args);
+    if (detail::is_blocking(args)) return blocking(std::move(command));
     if (closed_) throw ConnectionError("simul::redis::Pool: the pool is closed");
-    if (free_.locked()) return command_when_leased(std::move(args));
-    return detail::PoolAccess::exec_picked(*this, std::move(args));
+    if (free_.locked()) return command_when_leased(std::move(command));
+    return detail::PoolAccess::exec_picked(*this, std::move(command));
 }
 
-Task<Reply> Pool::command_when_leased(ArgList args) {
+Task<Reply> Pool::command_when_leased(Command command) {
     {
         // Every connection is leased: wait (FIFO) for one to come back.
         SemaphoreGuard permit = co_await free_.acquire();
     }
-    co_return co_await detail::PoolAccess::exec_picked(*this, std::move(args));
+    co_return co_await detail::PoolAccess::exec_picked(*this, std::move(command));
 }
 
-Task<Reply> Pool::blocking(ArgList args) {
+Task<Reply> Pool::blocking(Command command) {
     Lease lease = co_await acquire();
-    co_return co_await lease->command_args(std::move(args));
+    co_return co_await lease->execute(std::move(command));
 }
 
 Task<std::vector<Reply>> Pool::execute(const Pipeline& p) {

@@ -120,6 +120,70 @@ std::string Reply::to_string() const {
     return out;
 }
 
+namespace {
+std::size_t digits(std::size_t v) noexcept {
+    std::size_t d = 1;
+    while (v >= 10) {
+        v /= 10;
+        ++d;
+    }
+    return d;
+}
+char* put_header_raw(char* p, char kind, std::size_t n) noexcept {
+    *p++ = kind;
+    p = std::to_chars(p, p + 24, n).ptr;
+    *p++ = '\r';
+    *p++ = '\n';
+    return p;
+}
+ArgList to_args(const std::vector<std::string>& argv) {
+    ArgList args;
+    for (const std::string& a : argv) args.push_back(Arg(a));
+    return args;
+}
+}  // namespace
+
+// Encoded straight into the inline buffer (or one heap block): the exact
+// size is computed first.
+Command::Command(const ArgList& args) {
+    if (args.empty()) throw simul::Error("simul::redis: a command needs at least its name");
+    std::size_t size = 3 + digits(args.size());
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::size_t len = args[i].view().size();
+        size += 5 + digits(len) + len;
+    }
+    char* p = inline_;
+    if (size > kInline) {
+        heap_.resize(size);
+        p = heap_.data();
+    }
+    p = put_header_raw(p, '*', args.size());
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string_view a = args[i].view();
+        p = put_header_raw(p, '$', a.size());
+        if (!a.empty()) std::memcpy(p, a.data(), a.size());
+        p += a.size();
+        *p++ = '\r';
+        *p++ = '\n';
+    }
+    n_ = size;
+}
+
+Command::Command(const std::vector<std::string>& argv) : Command(to_args(argv)) {}
+
+std::string_view Command::name() const noexcept {
+    // "*N\r\n$L\r\nNAME\r\n"
+    const std::string_view b = bytes();
+    std::size_t at = b.find('\n');
+    if (at == std::string_view::npos || at + 1 >= b.size()) return {};
+    std::size_t len = 0;
+    std::size_t i = at + 2;
+    for (; i < b.size() && b[i] >= '0' && b[i] <= '9'; ++i) len = len * 10 + std::size_t(b[i] - '0');
+    i += 2;
+    if (i + len > b.size()) return {};
+    return b.substr(i, len);
+}
+
 namespace detail {
 
 namespace {

@@ -40,10 +40,11 @@ Task<> Subscriber::change(const char* verb, std::vector<std::string> names) {
     ArgList args;
     args.push_back(Arg(verb));
     for (const std::string& n : names) args.push_back(Arg(n));
+    const Command command(args);
     std::vector<Reply> replies;
     replies.reserve(names.size());
     detail::Request req(s.get());
-    req.args = &args;
+    req.bytes = command.bytes();
     req.count = std::uint32_t(names.size());
     req.many = &replies;
     co_await req;

@@ -87,6 +87,34 @@ private:
     std::size_t n_ = 0;
 };
 
+// One command, encoded (RESP) when it is made: a Task that holds it no
+// longer depends on the arguments' lifetimes (Tasks are lazy: `auto t =
+// conn.command("GET", std::to_string(i));` awaited later is safe). Commands up
+// to 200 bytes stay inline, with no allocation.
+class Command {
+public:
+    static constexpr std::size_t kInline = 200;
+
+    explicit Command(const ArgList& args);
+    explicit Command(const std::vector<std::string>& argv);
+    Command(const Command& o) : n_(o.n_), heap_(o.heap_) {
+        if (heap_.empty()) std::memcpy(inline_, o.inline_, n_);
+    }
+    Command(Command&& o) noexcept : n_(o.n_), heap_(std::move(o.heap_)) {
+        if (heap_.empty()) std::memcpy(inline_, o.inline_, n_);
+    }
+    Command& operator=(const Command&) = delete;
+
+    std::string_view bytes() const noexcept { return heap_.empty() ? std::string_view(inline_, n_) : std::string_view(heap_); }
+    // The command's name (its first argument), for messages.
+    std::string_view name() const noexcept;
+
+private:
+    std::size_t n_ = 0;
+    std::string heap_;
+    char inline_[kInline];
+};
+
 namespace detail {
 
 // Appends the RESP encoding of `args` to `out`.

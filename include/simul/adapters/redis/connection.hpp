@@ -87,6 +87,11 @@ public:
     Pipeline& command(const A&... args) {
         return command_args(ArgList{Arg(args)...});
     }
+    Pipeline& command(const Command& c) {
+        bytes_.append(c.bytes());
+        ++count_;
+        return *this;
+    }
     Pipeline& command(const std::vector<std::string>& argv);
     Pipeline& command_args(const ArgList& args);
 
@@ -125,13 +130,15 @@ public:
     Connection& operator=(Connection&& o) noexcept;
     ~Connection();  // close()
 
-    // One command; a server error reply throws redis::Error.
+    // One command; a server error reply throws redis::Error. The arguments
+    // are encoded at the call, so the Task may be awaited later.
     template <class... A>
     Task<Reply> command(const A&... args) {
-        return command_args(ArgList{Arg(args)...});
+        return execute(Command(ArgList{Arg(args)...}));
     }
-    Task<Reply> command(const std::vector<std::string>& argv);
-    Task<Reply> command_args(ArgList args);
+    Task<Reply> command(const std::vector<std::string>& argv) { return execute(Command(argv)); }
+    Task<Reply> command_args(const ArgList& args) { return execute(Command(args)); }
+    Task<Reply> execute(Command command);
 
     // Every command of `p`, in one write; the replies in order, server errors
     // included as error Replies (nothing is thrown for them).

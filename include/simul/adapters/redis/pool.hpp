@@ -84,12 +84,13 @@ public:
     Pool& operator=(const Pool&) = delete;
     ~Pool();  // close()
 
+    // The arguments are encoded at the call, so the Task may be awaited later.
     template <class... A>
     Task<Reply> command(const A&... args) {
         return command_args(ArgList{Arg(args)...});
     }
     Task<Reply> command(const std::vector<std::string>& argv);
-    Task<Reply> command_args(ArgList args);
+    Task<Reply> command_args(const ArgList& args);
 
     // A Pipeline on one connection (one write; replies in order).
     Task<std::vector<Reply>> execute(const Pipeline& p);
@@ -149,8 +150,8 @@ private:
     std::size_t pick_for_lease();
     std::shared_ptr<detail::ConnState> open_slot(std::size_t i);
     void give_back(std::size_t slot) noexcept;
-    Task<Reply> blocking(ArgList args);
-    Task<Reply> command_when_leased(ArgList args);
+    Task<Reply> blocking(Command command);
+    Task<Reply> command_when_leased(Command command);
 
     std::string host_;
     std::uint16_t port_;
