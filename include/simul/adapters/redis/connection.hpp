@@ -66,8 +66,8 @@ struct Options {
     // For each command's reply; 0: no limit. A command past it throws
     // simul::TimeoutError (its reply is still read and dropped).
     Duration command_timeout = Duration::zero();
-    std::string username;  // ACL user (AUTH username password); empty: AUTH password
-    std::string password;  // empty: no AUTH
+    std::string username = {};  // ACL user (AUTH username password); empty: AUTH password
+    std::string password = {};  // empty: no AUTH
     int db = 0;            // SELECT db when not 0
 };
 

@@ -44,6 +44,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <simul/coro/async_generator.hpp>
@@ -62,8 +64,8 @@ struct PoolOptions {
     std::size_t size = 4;  // connections at most
     Duration connect_timeout = std::chrono::seconds(5);
     Duration command_timeout = Duration::zero();
-    std::string username;
-    std::string password;
+    std::string username = {};
+    std::string password = {};
     int db = 0;
 
     Options connection() const {
@@ -124,6 +126,12 @@ public:
     Task<AsyncGenerator<Message>> subscribe(std::vector<std::string> channels, std::vector<std::string> patterns);
     Task<AsyncGenerator<Message>> subscribe(std::vector<std::string> channels) {
         return subscribe(std::move(channels), std::vector<std::string>());
+    }
+    // pool.subscribe("a", "b"): no braces, which g++ 12 mishandles next to co_await.
+    template <class... S>
+        requires(sizeof...(S) >= 1 && (std::is_convertible_v<const S&, std::string_view> && ...))
+    Task<AsyncGenerator<Message>> subscribe(const S&... channels) {
+        return subscribe(std::vector<std::string>{std::string(std::string_view(channels))...});
     }
 
     struct Statistics {

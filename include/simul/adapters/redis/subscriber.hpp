@@ -29,6 +29,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <simul/coro/async_generator.hpp>
@@ -60,6 +62,27 @@ public:
     Task<> psubscribe(std::vector<std::string> patterns);
     Task<> unsubscribe(std::vector<std::string> channels);
     Task<> punsubscribe(std::vector<std::string> patterns);
+    // sub.subscribe("a", "b"): no braces, which g++ 12 mishandles next to co_await.
+    template <class... S>
+        requires(sizeof...(S) >= 1 && (std::is_convertible_v<const S&, std::string_view> && ...))
+    Task<> subscribe(const S&... channels) {
+        return subscribe(names(channels...));
+    }
+    template <class... S>
+        requires(sizeof...(S) >= 1 && (std::is_convertible_v<const S&, std::string_view> && ...))
+    Task<> psubscribe(const S&... patterns) {
+        return psubscribe(names(patterns...));
+    }
+    template <class... S>
+        requires(sizeof...(S) >= 1 && (std::is_convertible_v<const S&, std::string_view> && ...))
+    Task<> unsubscribe(const S&... channels) {
+        return unsubscribe(names(channels...));
+    }
+    template <class... S>
+        requires(sizeof...(S) >= 1 && (std::is_convertible_v<const S&, std::string_view> && ...))
+    Task<> punsubscribe(const S&... patterns) {
+        return punsubscribe(names(patterns...));
+    }
 
     // The next message (waits for it).
     Task<Message> next();
@@ -70,6 +93,10 @@ public:
     bool is_open() const noexcept;
 
 private:
+    template <class... S>
+    static std::vector<std::string> names(const S&... s) {
+        return std::vector<std::string>{std::string(std::string_view(s))...};
+    }
     Task<> change(const char* verb, std::vector<std::string> names);
     std::shared_ptr<detail::ConnState> s_;
 };
