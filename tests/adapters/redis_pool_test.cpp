@@ -223,3 +223,32 @@ TEST(RedisPool, RecoversAfterAServerRestart) {
             EXPECT_LE(pool.statistics().open, 2u);
         }(server));
 }
+
+SIMUL_TEST_REAL_CLOCK(RedisPool, ACommandMadeEarlierWaitsWhileEveryConnectionIsLeased) {
+    redis::Pool pool("127.0.0.1", redis_test::shared_port(), {.size = 1});
+    simul::Task<redis::Reply> early = pool.command("PING");  // made now, awaited later
+    auto lease = co_await pool.acquire();
+    auto h = simul::spawn(std::move(early));
+    co_await simul::sleep(20ms);
+    EXPECT_FALSE(h.done());
+    lease = redis::Pool::Lease();
+    redis::Reply r = co_await h;
+    EXPECT_EQ(r.as_string(), "PONG");
+}
+
+SIMUL_TEST_REAL_CLOCK(RedisPool, CancelledLeaseWaiterTakesNone) {
+    redis::Pool pool("127.0.0.1", redis_test::shared_port(), {.size = 1});
+    auto lease = co_await pool.acquire();
+    auto first = simul::spawn(pool.acquire());
+    auto second = simul::spawn(pool.acquire());
+    co_await simul::sleep(10ms);
+    first.cancel();
+    EXPECT_THROW(co_await first, simul::Cancelled);
+    lease = redis::Pool::Lease();
+    auto got = co_await simul::wait_for(std::move(second), 1s);
+    EXPECT_TRUE(bool(got));
+    redis::Reply r = co_await got->command("PING");
+    EXPECT_EQ(r.as_string(), "PONG");
+    EXPECT_EQ(pool.statistics().leased, 1u);
+    EXPECT_EQ(pool.statistics().waiting, 0u);
+}

@@ -13,6 +13,10 @@ struct PoolAccess {
     // Task is made), so that in_flight() counts are current: a gather of a
     // thousand commands spreads over the connections.
     static Task<Reply> exec_picked(Pool& pool, Command command) {
+        if (pool.free_.locked()) {
+            // Every connection is leased: wait (FIFO) for one to come back.
+            SemaphoreGuard permit = co_await pool.free_.acquire();
+        }
         std::shared_ptr<ConnState> s = pool.pick();
         co_return co_await exec_one(std::move(s), std::move(command));
     }
@@ -158,16 +162,7 @@ Task<Reply> Pool::command_args(const ArgList& args) {
     Command command(args);
     if (detail::is_blocking(args)) return blocking(std::move(command));
     if (closed_) throw ConnectionError("simul::redis::Pool: the pool is closed");
-    if (free_.locked()) return command_when_leased(std::move(command));
     return detail::PoolAccess::exec_picked(*this, std::move(command));
-}
-
-Task<Reply> Pool::command_when_leased(Command command) {
-    {
-        // Every connection is leased: wait (FIFO) for one to come back.
-        SemaphoreGuard permit = co_await free_.acquire();
-    }
-    co_return co_await detail::PoolAccess::exec_picked(*this, std::move(command));
 }
 
 Task<Reply> Pool::blocking(Command command) {

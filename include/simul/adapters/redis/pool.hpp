@@ -159,7 +159,6 @@ private:
     std::shared_ptr<detail::ConnState> open_slot(std::size_t i);
     void give_back(std::size_t slot) noexcept;
     Task<Reply> blocking(Command command);
-    Task<Reply> command_when_leased(Command command);
 
     std::string host_;
     std::uint16_t port_;
