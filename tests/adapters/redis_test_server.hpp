@@ -95,9 +95,18 @@ public:
         posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
         posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
         posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+        // The loop blocks the signals it listens for (SIGINT, SIGTERM): give
+        // the server an empty mask, or it would ignore a polite stop.
+        posix_spawnattr_t attr;
+        posix_spawnattr_init(&attr);
+        sigset_t none;
+        sigemptyset(&none);
+        posix_spawnattr_setsigmask(&attr, &none);
+        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
         pid_t pid = -1;
-        const int rc = posix_spawnp(&pid, "redis-server", &fa, nullptr, cargv.data(), environ);
+        const int rc = posix_spawnp(&pid, "redis-server", &fa, &attr, cargv.data(), environ);
         posix_spawn_file_actions_destroy(&fa);
+        posix_spawnattr_destroy(&attr);
         if (rc != 0) throw std::runtime_error("redis_test: cannot start redis-server (apt-get install redis-server)");
         pid_ = pid;
         for (int i = 0; i < 400; ++i) {
