@@ -1,15 +1,22 @@
-// simul/adapters/redis/args.hpp: Arg and ArgList, the words of one Redis command.
+// simul/adapters/redis/args.hpp: Arg, ArgList and Command: the words of one Redis command.
 //
 // A command is a list of binary-safe arguments: `command("SET", key, value,
 // "EX", 60)`. Each argument becomes an Arg: a string_view, a std::string, a
 // C string, or a number (integers and doubles are formatted in place, no
-// allocation). Strings are *viewed*, not copied: they must live until the
-// command is sent, which the usual `co_await conn.command(...)` guarantees
-// (temporaries live to the end of the full expression, across the co_await).
-// An ArgList keeps up to 8 arguments inline and spills to the heap beyond.
+// allocation). An Arg only views its string; the Command made from the
+// ArgList encodes the whole command at once (RESP2's array of bulk strings,
+// `*3\r\n$3\r\nSET\r\n...`, so any byte, NUL and "\r\n" included, goes through
+// untouched) and owns the bytes. That happens when command() is *called*, so
+// the arguments may die before the lazy Task is awaited:
 //
-// Encoding is RESP2's array of bulk strings (`*3\r\n$3\r\nSET\r\n...`), so any
-// byte, NUL and "\r\n" included, goes through untouched.
+//     std::vector<simul::Task<redis::Reply>> sets;
+//     for (int i = 0; i < 1000; ++i)
+//         sets.push_back(pool.command("SET", "k" + std::to_string(i), i));   // temporaries: fine
+//     co_await simul::gather(std::move(sets));
+//
+// A Command up to 200 bytes is kept inline (no allocation); longer ones take
+// one heap block. A bool or a char argument does not compile (which bytes
+// would it be?): pass "1", 1 or std::string(1, c).
 //
 // Plain values: nothing here waits or can be cancelled.
 #pragma once
