@@ -298,3 +298,60 @@ TEST(RedisConnection, AuthOptionLogsIn) {
             EXPECT_THROW(co_await redis::Connection::open("127.0.0.1", port, bad), redis::Error);
         }(server.port()));
 }
+
+SIMUL_TEST_REAL_CLOCK(RedisConnection, CancellingAtEveryStepNeverPutsTheConnectionOutOfStep) {
+    auto conn = co_await connect();
+    const std::string k = redis_test::prefix() + "k";
+    co_await conn.command("SET", k, "value");
+    // Cancel a GET after 0, 1, 2, ... loop turns: before it ran, queued but
+    // not written, written, answered but not resumed. The next command must
+    // always get its own reply.
+    for (int turns = 0; turns < 12; ++turns) {
+        auto h = simul::spawn(conn.command("GET", k));
+        for (int i = 0; i < turns; ++i) co_await simul::yield();
+        h.cancel();
+        try {
+            redis::Reply r = co_await h;
+            EXPECT_EQ(r.as_string(), "value");  // it finished first: its own reply
+        } catch (const simul::Cancelled&) {
+        }
+        redis::Reply e = co_await conn.command("ECHO", turns);
+        EXPECT_EQ(e.as_int(), turns);
+    }
+    EXPECT_EQ(conn.in_flight(), 0u);
+}
+
+SIMUL_TEST_REAL_CLOCK(RedisConnection, RepliesSplitIntoSingleBytesAreParsed) {
+    // A server that sends a nested reply one byte per write, to two clients
+    // at once: the parser keeps a partial reply per connection across reads.
+    auto slow = co_await simul::start_server(
+        [](simul::Stream s) -> simul::Task<> {
+            const std::string r("*3\r\n:1\r\n*2\r\n$5\r\nhe\0lo\r\n$-1\r\n+OK\r\n", 36);
+            char buf[256];
+            for (;;) {
+                const std::size_t n = co_await s.read_some(buf, sizeof buf);
+                if (n == 0) break;
+                for (char c : r) {
+                    co_await s.write(std::string_view(&c, 1));
+                    co_await simul::sleep(std::chrono::microseconds(200));
+                }
+            }
+        },
+        "127.0.0.1", 0);
+    auto one = co_await redis::Connection::open("127.0.0.1", slow.port());
+    auto two = co_await redis::Connection::open("127.0.0.1", slow.port());
+    auto [a, b] = co_await simul::gather(one.command("X"), two.command("Y"));
+    for (const redis::Reply* r : {&a, &b}) {
+        CO_ASSERT_TRUE(r->is_array());
+        const auto& v = r->as_array();
+        CO_ASSERT_EQ(v.size(), 3u);
+        EXPECT_EQ(v[0].as_int(), 1);
+        EXPECT_EQ(v[1].as_array()[0].as_string(), std::string("he\0lo", 5));
+        EXPECT_TRUE(v[1].as_array()[1].is_nil());
+        EXPECT_EQ(v[2].as_string(), "OK");
+    }
+    one.close();
+    two.close();
+    slow.close();
+    co_await slow.wait_closed(1s);
+}
