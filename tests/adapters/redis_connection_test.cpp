@@ -326,7 +326,8 @@ SIMUL_TEST_REAL_CLOCK(RedisConnection, RepliesSplitIntoSingleBytesAreParsed) {
     // at once: the parser keeps a partial reply per connection across reads.
     auto slow = co_await simul::start_server(
         [](simul::Stream s) -> simul::Task<> {
-            const std::string r("*3\r\n:1\r\n*2\r\n$5\r\nhe\0lo\r\n$-1\r\n+OK\r\n", 36);
+            static const char kReply[] = "*3\r\n:1\r\n*2\r\n$5\r\nhe\0lo\r\n$-1\r\n+OK\r\n";
+            const std::string r(kReply, sizeof kReply - 1);
             char buf[256];
             for (;;) {
                 const std::size_t n = co_await s.read_some(buf, sizeof buf);
