@@ -27,6 +27,14 @@
 //   allow exact cancellation but costs an ares_init (reading resolv.conf)
 //   per lookup; a channel made for one call (inline options) gets exactly
 //   that anyway, since it is destroyed with the call.
+// - Errors: c-ares 1.18 skips a server that answers SERVFAIL or REFUSED and
+//   tries the next, but when none is left it reports ARES_ECONNREFUSED, as if
+//   no server could be reached. To say what really happened, c-ares's
+//   sockets go through our socket functions, whose recvfrom() reads the
+//   response code of each UDP reply: the last SERVFAIL or REFUSED seen turns
+//   that ECONNREFUSED into server_failure or refused. (Per channel, not per
+//   query: with concurrent lookups on one channel, a lookup may report the
+//   other's code; both are failures of the same servers.)
 // - Idle channels hold nothing of the loop: with no query pending, c-ares has
 //   closed its sockets (no ARES_FLAG_STAYOPEN) and the timer is off, so the
 //   thread's default channel survives from one simul::run() to the next.
@@ -36,6 +44,7 @@
 #include <arpa/nameser.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -165,6 +174,8 @@ Channel::Channel(const Config& config) : config_(config) {
         throw simul::Error(std::string("simul::dns: cannot set up the resolver: ") + ::ares_strerror(rc) +
                     (resolv_conf.empty() ? "" : " (resolv_conf '" + resolv_conf + "')"));
     }
+    static const ares_socket_functions functions{&sock_open, &sock_close, &sock_connect, &sock_recvfrom, &sock_sendv};
+    ::ares_set_socket_functions(ch_, &functions, this);
     if (!servers.empty()) {
         for (std::size_t i = 0; i + 1 < servers.size(); ++i) servers[i].next = &servers[i + 1];
         const int src = ::ares_set_servers_ports(ch_, servers.data());
@@ -219,7 +230,9 @@ std::string Channel::servers() const {
 
 ResolveError Channel::error(const char* context, const std::string& name, const Request& r) const {
     std::string detail;
-    const Status st = status_of(r.status);
+    Status st = status_of(r.status);
+    if (r.status == ARES_ECONNREFUSED && r.bad_rcode == ns_r_servfail) st = Status::server_failure;
+    if (r.status == ARES_ECONNREFUSED && r.bad_rcode == ns_r_refused) st = Status::refused;
     if (st == Status::timeout || st == Status::connection_refused || st == Status::server_failure ||
         st == Status::refused)
         detail = "servers: " + servers();
@@ -245,7 +258,8 @@ Request& Channel::end(void* arg, int status) {
     Request& r = **holder;
     r.finished = true;
     r.status = status;
-    --pending_;
+    if (status == ARES_ECONNREFUSED) r.bad_rcode = last_bad_rcode_;
+    if (--pending_ == 0) last_bad_rcode_ = 0;
     if (!r.abandoned) --live_;
     return r;
 }
@@ -349,6 +363,37 @@ void Channel::abandon(Request& r) noexcept {
 }
 
 // ---- the loop's side ------------------------------------------------------
+
+// c-ares's socket calls. With these set, c-ares sets no socket option itself:
+// non-blocking and close-on-exec come from socket(), TCP_NODELAY from here.
+ares_socket_t Channel::sock_open(int family, int type, int protocol, void*) {
+    const int fd = ::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+    if (fd < 0) return ARES_SOCKET_BAD;
+    if (type == SOCK_STREAM) {
+        int one = 1;
+        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+    return fd;
+}
+
+int Channel::sock_close(ares_socket_t fd, void*) { return ::close(fd); }
+
+int Channel::sock_connect(ares_socket_t fd, const sockaddr* to, ares_socklen_t len, void*) {
+    return ::connect(fd, to, len);
+}
+
+ares_ssize_t Channel::sock_recvfrom(ares_socket_t fd, void* buf, std::size_t len, int flags, sockaddr* from,
+                                    ares_socklen_t* fromlen, void* self) {
+    const ssize_t n = ::recvfrom(fd, buf, len, flags, from, fromlen);
+    // A UDP reply (c-ares reads TCP without `from`): note a SERVFAIL or REFUSED.
+    if (from && n >= 4) {
+        const int rcode = static_cast<const unsigned char*>(buf)[3] & 0x0f;
+        if (rcode == ns_r_servfail || rcode == ns_r_refused) static_cast<Channel*>(self)->last_bad_rcode_ = rcode;
+    }
+    return n;
+}
+
+ares_ssize_t Channel::sock_sendv(ares_socket_t fd, const iovec* iov, int count, void*) { return ::writev(fd, iov, count); }
 
 void Channel::on_sock_state(void* data, ares_socket_t fd, int readable, int writable) {
     auto* c = static_cast<Channel*>(data);

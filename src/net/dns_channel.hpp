@@ -2,6 +2,7 @@
 #pragma once
 
 #include <ares.h>
+#include <sys/uio.h>
 
 #include <cstdint>
 #include <memory>
@@ -28,6 +29,7 @@ struct Request {
     int status = ARES_SUCCESS;
     bool finished = false;   // c-ares has called back
     bool abandoned = false;  // the frame stopped waiting (cancelled)
+    int bad_rcode = 0;       // with ARES_ECONNREFUSED: the SERVFAIL/REFUSED seen (see dns_channel.cpp)
     std::uint16_t port = 0;
     std::vector<Address> addresses;     // getaddrinfo
     std::vector<unsigned char> answer;  // search: the raw reply
@@ -65,6 +67,12 @@ public:
 
 private:
     static void on_sock_state(void* data, ares_socket_t fd, int readable, int writable);
+    static ares_socket_t sock_open(int family, int type, int protocol, void* self);
+    static int sock_close(ares_socket_t fd, void* self);
+    static int sock_connect(ares_socket_t fd, const sockaddr* to, ares_socklen_t len, void* self);
+    static ares_ssize_t sock_recvfrom(ares_socket_t fd, void* buf, std::size_t len, int flags, sockaddr* from,
+                                      ares_socklen_t* fromlen, void* self);
+    static ares_ssize_t sock_sendv(ares_socket_t fd, const iovec* iov, int count, void* self);
     static void on_addrinfo(void* arg, int status, int timeouts, ares_addrinfo* res);
     static void on_answer(void* arg, int status, int timeouts, unsigned char* abuf, int alen);
     void begin(Request& r);
@@ -82,6 +90,7 @@ private:
     int pending_ = 0;             // requests c-ares has not called back yet
     int live_ = 0;                // of those, the ones a frame still waits for
     int processing_ = 0;          // inside a c-ares call (its callbacks may run)
+    int last_bad_rcode_ = 0;      // the last SERVFAIL (2) or REFUSED (5) a server sent
     bool cancel_wanted_ = false;  // every pending request is abandoned: ares_cancel when we can
     // Timeouts: a loop timer on the real clock; a timerfd on the virtual one.
     CallHandle timer_;

@@ -57,7 +57,7 @@ def dnsmasq_args(port):
     args = [
         "dnsmasq", "--no-daemon", "--port=%d" % port, "--listen-address=127.0.0.1",
         "--bind-interfaces", "--no-resolv", "--no-hosts", "--conf-file=/dev/null",
-        "--local=/test/", "--pid-file", "--user=root", "--cache-size=0",
+        "--local=/test/", "--pid-file", "--user=root", "--cache-size=0", "--local-ttl=300",
         "--host-record=multi.test,127.0.0.11,fd00::11",
         "--host-record=multi.test,127.0.0.12,fd00::12",
         "--host-record=multi.test,127.0.0.13",

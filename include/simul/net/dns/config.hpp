@@ -28,7 +28,7 @@ class Resolver;  // net/dns.hpp
 struct Config {
     // "127.0.0.1", "127.0.0.1:5353", "::1", "[::1]:5353"; tried in this order
     // (the next one on a timeout, SERVFAIL or REFUSED). Empty: resolv.conf's.
-    std::vector<std::string> servers;
+    std::vector<std::string> servers = {};
     // How long the first try waits for a reply (c-ares doubles it on each
     // later round through the servers). Zero: resolv.conf's, or 2 s.
     Duration timeout = Duration::zero();
@@ -36,14 +36,14 @@ struct Config {
     int tries = 0;
     // Search domains for names with fewer than `ndots` dots. Unset:
     // resolv.conf's; an empty list: none.
-    std::optional<std::vector<std::string>> search;
+    std::optional<std::vector<std::string>> search = {};
     int ndots = -1;  // -1: resolv.conf's, or 1
     // Look in /etc/hosts before asking DNS (as getaddrinfo does).
     bool hosts_file = true;
     // Spread queries over the servers instead of always starting with the first.
     bool rotate = false;
     // Another file in resolv.conf's format to read the defaults from. Empty: /etc/resolv.conf.
-    std::string resolv_conf;
+    std::string resolv_conf = {};
 
     // True if every field has its default (the machine's configuration).
     bool is_default() const noexcept {
