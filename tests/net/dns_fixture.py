@@ -11,7 +11,7 @@ Who does what:
   MX (mail.test), SRV (_echo._tcp.test), TXT (txt.test), replies too large
   for UDP (many.test: 60 A records; big.test: 40 TXT records; both come back
   truncated over UDP, so the client must retry over TCP), dual.test
-  (127.0.0.1 and ::1, for Happy Eyeballs), and NXDOMAIN for any other name
+  (127.0.0.1 and ::1, for Happy Eyeballs), v4only.test (127.0.0.1), and NXDOMAIN for any other name
   under .test.
   slow.py (this file, `serve`, on python3-dnslib) answers what dnsmasq cannot
   do on demand: slow6.test (A at once, AAAA 300 ms later), quick6.test (A at
@@ -63,6 +63,7 @@ def dnsmasq_args(port):
         "--host-record=multi.test,127.0.0.13",
         "--host-record=v6only.test,fd00::6",
         "--host-record=dual.test,127.0.0.1,::1",
+        "--host-record=v4only.test,127.0.0.1",
         "--cname=chain1.test,chain2.test",
         "--cname=chain2.test,multi.test",
         "--mx-host=mail.test,mx1.test,10",
