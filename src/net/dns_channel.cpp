@@ -261,6 +261,9 @@ Request& Channel::end(void* arg, int status) {
     if (status == ARES_ECONNREFUSED) r.bad_rcode = last_bad_rcode_;
     if (--pending_ == 0) last_bad_rcode_ = 0;
     if (!r.abandoned) --live_;
+    // The last live request is done and only abandoned ones are left: cancel
+    // them (after_ares() does, once c-ares has returned to us).
+    if (live_ == 0 && pending_ > 0) cancel_wanted_ = true;
     return r;
 }
 
