@@ -57,7 +57,9 @@ Task<> lookup_family(std::shared_ptr<Race> race, std::shared_ptr<dns::detail::Ch
     try {
         race->found[which] = co_await dns::detail::lookup(channel, host, port, which == kV6 ? AF_INET6 : AF_INET,
                                                           SOCK_STREAM, "simul::open_connection");
-    } catch (const ResolveError&) {
+    } catch (const Cancelled&) {
+        throw;
+    } catch (...) {  // a ResolveError, or anything else: reported after the race
         race->failure[which] = std::current_exception();
     }
     race->resolved[which] = true;
@@ -83,7 +85,7 @@ Task<> attempt(std::shared_ptr<Race> race, Address address, bool nodelay, int se
             std::rethrow_exception(e);
         } catch (const ResolveError& r) {
             return r.status();
-        }
+        }  // anything else (a busy Resolver, out of memory) propagates as it is
     };
     for (int w : {kV6, kV4})
         if (race.failure[w] && status(race.failure[w]) != dns::Status::no_data) std::rethrow_exception(race.failure[w]);
