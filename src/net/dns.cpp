@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 
 #include <cstring>
+#include <optional>
 
 #include "net/dns_channel.hpp"
 
@@ -186,10 +187,29 @@ Resolver::~Resolver() = default;
 const Config& Resolver::config() const noexcept { return channel_->config(); }
 std::string Resolver::servers() const { return channel_->servers(); }
 
+namespace detail {
+namespace {
+// As simul::resolve, on a channel the frame owns (so the Resolver may go first).
+Task<std::vector<Address>> resolve_on(std::shared_ptr<Channel> channel, std::string host, std::uint16_t port,
+                                      ResolveOptions options) {
+    std::optional<Address> numeric;
+    try {
+        numeric = Address::ip(host, port);
+    } catch (const simul::Error&) {
+    }
+    if (numeric && (options.family == AF_UNSPEC || options.family == numeric->family())) {
+        std::vector<Address> one;
+        one.push_back(*numeric);
+        co_return one;
+    }
+    co_return co_await lookup(std::move(channel), std::move(host), port, options.family, options.socktype,
+                              "simul::resolve");
+}
+}  // namespace
+}  // namespace detail
+
 Task<std::vector<Address>> Resolver::resolve(std::string host, std::uint16_t port, ResolveOptions options) const {
-    options.resolver = this;
-    options.use_getaddrinfo = false;
-    return simul::resolve(std::move(host), port, std::move(options));
+    return detail::resolve_on(channel_, std::move(host), port, options);
 }
 
 Task<std::vector<MxRecord>> Resolver::query(std::string name, Mx, bool search) const {

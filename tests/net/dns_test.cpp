@@ -370,6 +370,19 @@ TEST(Dns, CancellingOneLookupLeavesTheOthersOnTheSameResolver) {
     EXPECT_EQ(dns_fixture::open_fds(), fds_before);
 }
 
+TEST(Dns, ALookupMayOutliveItsResolverObject) {
+    SKIP_WITHOUT_DNS_SERVERS(fx);
+    auto got = run_real([&]() -> simul::Task<std::vector<simul::Address>> {
+        simul::Task<std::vector<simul::Address>> pending;
+        {
+            simul::dns::Resolver r({.servers = {fx.dnsmasq}});
+            pending = r.resolve("v6only.test", 1);
+        }  // the lookup keeps the channel
+        co_return co_await std::move(pending);
+    });
+    EXPECT_EQ(hosts_of(got), (std::set<std::string>{"fd00::6"}));
+}
+
 TEST(Dns, ALookupOnTheVirtualClockWaitsInRealTime) {
     SKIP_WITHOUT_DNS_SERVERS(fx);
     simul::dns::Resolver good({.servers = {fx.dnsmasq}});
