@@ -15,7 +15,8 @@ Who does what:
   under .test.
   slow.py (this file, `serve`, on python3-dnslib) answers what dnsmasq cannot
   do on demand: slow6.test (A at once, AAAA 300 ms later), quick6.test (A at
-  once, AAAA 20 ms later), servfail.test (SERVFAIL), refused.test (REFUSED);
+  once, AAAA 20 ms later), servfail.test (SERVFAIL), refused.test (REFUSED),
+  badcname.test and loopcname.test (malformed CNAME answers);
   anything else NXDOMAIN. The same process holds a UDP socket that reads and
   drops every query: the server that never answers.
 
@@ -175,6 +176,21 @@ def serve(ready):
             elif qtype == QTYPE.AAAA:
                 reply.add_answer(RR(req.q.qname, QTYPE.AAAA, rdata=AAAA("::1"), ttl=60))
                 delay = 0.3 if name == "slow6.test" else 0.02
+        elif name in ("badcname.test", "loopcname.test"):
+            # Malformed replies, for the hand-written CNAME parser: an answer
+            # whose rdlength runs past the end of the message, or whose
+            # target is a compression pointer to itself.
+            import struct
+            head = struct.pack("!HHHHHH", req.header.id, 0x8180, 1, 1, 0, 0)
+            question = data[12:]  # the question as the client sent it (c-ares adds nothing after it)
+            if name == "badcname.test":
+                answer = struct.pack("!HHHIH", 0xC00C, 5, 1, 60, 200) + b"\x03abc"
+            else:
+                at = 12 + len(question) + 12  # where the rdata starts
+                answer = struct.pack("!HHHIH", 0xC00C, 5, 1, 60, 2) + struct.pack("!H", 0xC000 | at)
+            with lock:
+                sock.sendto(head + question + answer, peer)
+            continue
         elif name == "servfail.test":
             reply.header.rcode = RCODE.SERVFAIL
         elif name == "refused.test":

@@ -231,6 +231,17 @@ TEST(Dns, QueryOfATypeTheNameLacksSaysNoData) {
     EXPECT_TRUE(contains(e->what(), "'multi.test'")) << e->what();
 }
 
+TEST(Dns, AMalformedCnameAnswerIsABadResponseNotACrash) {
+    SKIP_WITHOUT_DNS_SERVERS(fx);
+    simul::dns::Resolver r({.servers = {fx.slow}, .tries = 1});
+    for (const char* name : {"badcname.test", "loopcname.test"}) {
+        auto e = resolve_error([&]() -> simul::Task<> { co_await r.query(name, simul::dns::cname, false); });
+        ASSERT_TRUE(e) << name;
+        EXPECT_EQ(e->status(), Status::bad_response) << e->what();
+        EXPECT_TRUE(contains(e->what(), name)) << e->what();
+    }
+}
+
 TEST(Dns, SearchDomainsAreTried) {
     SKIP_WITHOUT_DNS_SERVERS(fx);
     simul::dns::Resolver r({.servers = {fx.dnsmasq}, .search = std::vector<std::string>{"nothere.test", "test"}, .ndots = 1});
