@@ -12,10 +12,60 @@
 
 #include <simul/io/to_thread.hpp>
 
+#if SIMUL_HAVE_DNS
+#include "net/dns_channel.hpp"
+#endif
+
 namespace simul {
 
+namespace {
+dns::Status status_of_gai(int e) noexcept {
+    switch (e) {
+    case EAI_NONAME: return dns::Status::no_such_name;
+#ifdef EAI_NODATA
+    case EAI_NODATA: return dns::Status::no_data;
+#endif
+#ifdef EAI_ADDRFAMILY
+    case EAI_ADDRFAMILY: return dns::Status::no_data;
+#endif
+    case EAI_AGAIN: return dns::Status::timeout;
+    case EAI_FAIL: return dns::Status::server_failure;
+    default: return dns::Status::other;
+    }
+}
+}  // namespace
+
+const char* dns::describe(Status s) noexcept {
+    switch (s) {
+    case Status::no_such_name: return "no such name (NXDOMAIN)";
+    case Status::no_data: return "the name has no record of the type asked (NODATA)";
+    case Status::server_failure: return "the DNS server failed (SERVFAIL)";
+    case Status::refused: return "the DNS server refused the query (REFUSED)";
+    case Status::timeout: return "no DNS server answered in time (timeout)";
+    case Status::connection_refused: return "the DNS servers could not be reached (connection refused)";
+    case Status::bad_name: return "not a valid domain name";
+    case Status::bad_response: return "the DNS reply could not be understood";
+    case Status::cancelled: return "the resolver was closed while the lookup ran";
+    case Status::other: return "the lookup failed";
+    }
+    return "the lookup failed";
+}
+
 ResolveError::ResolveError(const std::string& host, int gai_error)
-    : Error("simul::resolve: cannot resolve '" + host + "': " + ::gai_strerror(gai_error)), code_(gai_error) {}
+    : Error("simul::resolve: cannot resolve '" + host + "': " + ::gai_strerror(gai_error)),
+      host_(host),
+      status_(status_of_gai(gai_error)),
+      code_(gai_error),
+      gai_(true) {}
+
+ResolveError::ResolveError(const std::string& context, std::string host, dns::Status status, int code,
+                           const std::string& detail)
+    : Error(context + ": cannot resolve '" + host + "': " + dns::describe(status) +
+            (detail.empty() ? std::string() : " (" + detail + ")")),
+      host_(std::move(host)),
+      status_(status),
+      code_(code),
+      gai_(false) {}
 
 Address::Address() noexcept { std::memset(&storage_, 0, sizeof storage_); }
 
@@ -114,6 +164,14 @@ Task<std::vector<Address>> resolve(std::string host, std::uint16_t port, Resolve
         if (options.family == AF_UNSPEC || options.family == a.family()) co_return std::vector<Address>{a};
     } catch (const Error&) {
     }
+#if SIMUL_HAVE_DNS
+    // "" (every interface, for bind) stays with getaddrinfo: it is no lookup.
+    if (!options.use_getaddrinfo && !host.empty()) {
+        auto channel = dns::detail::Channel::pick(options.dns, options.resolver);
+        co_return co_await dns::detail::lookup(std::move(channel), std::move(host), port, options.family,
+                                               options.socktype, "simul::resolve");
+    }
+#endif
     co_return co_await to_thread(lookup, std::move(host), port, options);
 }
 

@@ -17,6 +17,10 @@
 #include <simul/coro/wait_fd.hpp>
 #include <simul/coro/wait_for.hpp>
 
+#if SIMUL_HAVE_DNS
+#include "net/dns_connect.hpp"
+#endif
+
 namespace simul {
 
 namespace {
@@ -137,7 +141,11 @@ Task<Stream> happy_eyeballs(std::vector<Address> addresses, std::string host, Co
 }
 
 Task<Stream> resolve_and_race(std::string host, std::uint16_t port, ConnectOptions options) {
-    std::vector<Address> addresses = interleave(co_await resolve(host, port));
+#if SIMUL_HAVE_DNS
+    // Happy Eyeballs v2 on c-ares: src/net/dns_connect.cpp.
+    if (!options.resolve.use_getaddrinfo) co_return co_await detail::connect_by_name(std::move(host), port, options);
+#endif
+    std::vector<Address> addresses = interleave(co_await resolve(host, port, options.resolve));
     co_return co_await happy_eyeballs(std::move(addresses), std::move(host), options);
 }
 

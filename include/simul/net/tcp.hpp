@@ -1,10 +1,14 @@
 // simul/net/tcp.hpp: open_connection() and start_server(), TCP with Streams.
 //
 // `co_await simul::open_connection(host, port)` resolves the name, connects
-// and returns a Stream. When a name has several addresses it races them by
-// Happy Eyeballs (RFC 8305): IPv6 first, families interleaved, a new attempt
-// every 250 ms or as soon as the previous one fails; the first to connect
-// wins and the others are closed.
+// and returns a Stream. It races addresses by Happy Eyeballs v2 (RFC 8305):
+// the AAAA and A lookups run in parallel (c-ares, see net/address.hpp) and
+// connecting starts with the first usable answer (if A comes first, AAAA gets
+// 50 ms more: the resolution delay); IPv6 first, families interleaved, a new
+// attempt every 250 ms or as soon as the previous one fails; the first to
+// connect wins and the others are closed. `.resolve` points the lookups at
+// other servers or a dns::Resolver; a name that cannot be resolved throws
+// simul::ResolveError naming it and why (NXDOMAIN, SERVFAIL, timeout).
 //
 // `co_await simul::start_server(handler, host, port)` listens (every address of
 // host; "" for all interfaces; port 0 picks a free port) and runs
@@ -49,6 +53,10 @@ struct ConnectOptions {
     Duration timeout = Duration::zero();  // for the whole connect, resolution included; 0: none
     Duration happy_eyeballs_delay = std::chrono::milliseconds(250);
     bool nodelay = true;
+    // How long to wait for AAAA once A has answered (RFC 8305 section 3).
+    Duration resolution_delay = std::chrono::milliseconds(50);
+    // The lookups: servers, timeouts, a dns::Resolver, getaddrinfo instead, a family.
+    ResolveOptions resolve = {};
 };
 
 Task<Stream> open_connection(std::string host, std::uint16_t port, ConnectOptions options = {});
