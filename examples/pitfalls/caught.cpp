@@ -78,7 +78,7 @@ simul::Task<> read_reply(int fd) {
 simul::Task<> recv_demo() {
     int sv[2];
     ::socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
-    (void)::write(sv[1], "pong", 4);
+    (void)::send(sv[1], "pong", 4, MSG_DONTWAIT);  // (non-blocking: only the reader is at fault here)
     co_await simul::spawn(read_reply(sv[0]), "read_reply");
     ::close(sv[1]);
 }

@@ -286,7 +286,7 @@ void Loop::run_task_debug(detail::TaskHeader* t) {
     const std::int64_t t1 = now_ns();
     detail::tls_stepping_loop = nullptr;
     const bool stalled = monitor_->step_end(t, t1);
-    const std::int64_t dt = t1 - t0;
+    const std::int64_t dt = t1 - t0 - (virtual_ ? 0 : monitor_->excluded_ns());  // not the reports' own time
     if (debug_ && dt > slow_step_ns_ && !stalled) {
         ++stats_.slow_steps;
         monitor_->report(false, "simul: slow step: task '" + task_name(t) + "' held the loop for " +
@@ -302,13 +302,10 @@ std::string Loop::step_origin() const {
     if (!stepping_) return "outside any task step";
     if (step_first_) {
         auto it = info_.find(stepping_);
-        return "the step was the task's first (spawned at " +
-               (it != info_.end() ? where(it->second.spawned_at) : std::string("an unknown line")) + ")";
+        return "its first step; it was spawned at " +
+               (it != info_.end() ? detail::describe_site(it->second.spawned_at) : std::string("an unknown line"));
     }
-    std::string began = "the step began at " + where(step_site_);
-    if (step_site_.function_name() && *step_site_.function_name())
-        began += std::string(" in ") + step_site_.function_name();
-    return began;
+    return "the step began at " + detail::describe_site(step_site_);
 }
 
 bool Loop::budget_exhausted() noexcept {

@@ -39,7 +39,7 @@ std::string caller() {
         }
         if (!in_wrapper) continue;
         std::string out = f.name();
-        if (out.empty()) out = "??";
+        out = out.empty() ? std::string("??") : short_function_name(out);
         const std::string file = f.source_file();
         if (!file.empty()) out += " at " + file + ":" + std::to_string(f.source_line());
         if (found) {
@@ -61,6 +61,7 @@ void report_blocking(const char* call, const char* what, const char* advice) {
         if (DebugMonitor* m = DebugMonitor::of(*loop); m && m->reports_on()) {
             std::uint64_t dropped = 0;
             if (m->limiter().allow(dropped)) {
+                m->pause_stall_clock();
                 std::string line = std::string("simul: blocking call: ") + call;
                 if (what && *what) line += std::string(" ") + what;
                 std::string task = "(unnamed)";
@@ -71,6 +72,7 @@ void report_blocking(const char* call, const char* what, const char* advice) {
                         " instead, or simul::to_thread() for code you cannot change.";
                 if (dropped) line += "\n    (" + std::to_string(dropped) + " earlier reports suppressed: at most a few a second)";
                 loop->debug_log(line);
+                m->resume_stall_clock();
             }
         }
     } catch (...) {

@@ -103,6 +103,7 @@ void DebugMonitor::set_reports(bool on) {
 }
 
 void DebugMonitor::step_begin(TaskHeader* t, const Loop::TaskInfo* info, std::int64_t now_ns) noexcept {
+    excluded_ns_ = 0;
     if (watchdog_)
         watchdog_->step_begin(info ? &info->name : nullptr, loop_.step_first_, loop_.step_site_,
                               info ? info->spawned_at : simul::SourceLocation{});
@@ -127,16 +128,28 @@ bool DebugMonitor::step_end(TaskHeader* t, std::int64_t now_ns) noexcept {
     return stalled;
 }
 
-void DebugMonitor::report(bool limited, const std::string& line) noexcept {
+void DebugMonitor::pause_stall_clock() noexcept {
+    paused_at_ = monotonic_ns();
+    if (watchdog_) watchdog_->pause();
+}
+
+void DebugMonitor::resume_stall_clock() noexcept {
+    if (paused_at_) excluded_ns_ += monotonic_ns() - std::exchange(paused_at_, 0);
+    if (watchdog_) watchdog_->resume();
+}
+
+bool DebugMonitor::report(bool limited, const std::string& line) noexcept {
     try {
         std::uint64_t dropped = 0;
-        if (limited && !limiter_.allow(dropped)) return;
+        if (limited && !limiter_.allow(dropped)) return false;
         if (dropped)
             loop_.debug_log(line + "\n    (" + std::to_string(dropped) + " earlier report" + (dropped > 1 ? "s" : "") +
                             " suppressed: at most a few a second)");
         else
             loop_.debug_log(line);
+        return true;
     } catch (...) {
+        return false;
     }
 }
 

@@ -56,7 +56,14 @@ public:
     // total itself, so the loop's after-the-fact slow-step line is skipped).
     bool step_end(TaskHeader* t, std::int64_t now_ns) noexcept;
     // One debug line; `limited` lines go through the rate limit. Thread-safe.
-    void report(bool limited, const std::string& line) noexcept;
+    // Returns false if the rate limit dropped it.
+    bool report(bool limited, const std::string& line) noexcept;
+    // Around the writing of a report on the loop thread (symbolizing a stack
+    // can take a while the first time): not counted against the step.
+    void pause_stall_clock() noexcept;
+    void resume_stall_clock() noexcept;
+    // Time the running step spent writing reports (excluded from its length).
+    std::int64_t excluded_ns() const noexcept { return excluded_ns_; }
     // Before the loop frees its tasks: the exit statistics and the trace file.
     void loop_closing() noexcept;
     // SIGUSR1 asked for a task dump (checked by the loop between iterations).
@@ -75,6 +82,8 @@ private:
     std::unique_ptr<StallWatchdog> watchdog_;
     std::unique_ptr<TraceRecorder> trace_;
     std::string trace_file_;
+    std::int64_t paused_at_ = 0;
+    std::int64_t excluded_ns_ = 0;
 };
 
 }  // namespace simul::detail

@@ -77,7 +77,7 @@ std::string format_stack(const boost::stacktrace::stacktrace& st) {
             out += "\n      ...";
             break;
         }
-        out += "\n      #" + std::to_string(shown - 1) + " " + (name.empty() ? std::string("??") : name);
+        out += "\n      #" + std::to_string(shown - 1) + " " + (name.empty() ? std::string("??") : short_function_name(name));
         const std::string file = f.source_file();
         if (!file.empty()) out += " at " + file + ":" + std::to_string(f.source_line());
     }
@@ -86,13 +86,6 @@ std::string format_stack(const boost::stacktrace::stacktrace& st) {
 }
 
 }  // namespace
-
-std::string describe_site(const simul::SourceLocation& s) {
-    if (!s.file_name() || !*s.file_name()) return "an unknown line";
-    std::string out = std::string(s.file_name()) + ":" + std::to_string(s.line());
-    if (s.function_name() && *s.function_name()) out += std::string(" in ") + s.function_name();
-    return out;
-}
 
 StallWatchdog::StallWatchdog(DebugMonitor& monitor, Duration threshold)
     : monitor_(monitor), threshold_ns_(threshold.count()), loop_thread_(::pthread_self()) {
@@ -113,6 +106,8 @@ void StallWatchdog::step_begin(const std::string* name, bool first, simul::Sourc
                                simul::SourceLocation spawned_at) noexcept {
     std::lock_guard lock(mutex_);
     running_ = true;
+    paused_at_ = 0;
+    printed_report_ = false;
     ++seq_;
     started_ns_ = monotonic_ns();
     name_ = name;
@@ -132,6 +127,10 @@ bool StallWatchdog::step_end() noexcept {
         name = name_ ? *name_ : std::string("(unnamed)");
         // The report goes first: wait (bounded) while the watchdog prints it.
         printed_.wait_for(lock, std::chrono::milliseconds(500), [&] { return printed_seq_ == seq_; });
+        if (printed_seq_ != seq_ || !printed_report_) {  // the report was rate-limited away: so is its end
+            monitor_.loop().note_stall();
+            return true;
+        }
     }
     monitor_.loop().note_stall();
     monitor_.report(false, "simul: stall over: task '" + name + "' held the loop for " +
@@ -145,7 +144,7 @@ void StallWatchdog::run() {
     while (!stop_) {
         wake_.wait_for(lock, period);
         if (stop_) break;
-        if (!running_ || reported_seq_ == seq_) continue;
+        if (!running_ || reported_seq_ == seq_ || paused_at_) continue;
         const std::int64_t held = monotonic_ns() - started_ns_;
         if (held < threshold_ns_) continue;
         reported_seq_ = seq_;
@@ -156,14 +155,15 @@ void StallWatchdog::run() {
         const std::string origin = first_ ? "the step is the task's first; it was spawned at " + describe_site(spawned_at_)
                                           : "the step began at " + describe_site(began_at_);
         lock.unlock();
-        report_stall(held, seq, name, origin);
+        const bool printed = report_stall(held, seq, name, origin);
         lock.lock();
+        printed_report_ = printed;
         printed_seq_ = seq;
         printed_.notify_all();
     }
 }
 
-void StallWatchdog::report_stall(std::int64_t held_ns, std::uint64_t seq, const std::string& name,
+bool StallWatchdog::report_stall(std::int64_t held_ns, std::uint64_t seq, const std::string& name,
                                  const std::string& origin) {
     // Interrupt the loop thread for its stack; give it 200 ms (a thread
     // inside a system call, or under a sanitizer that defers signals, may
@@ -200,7 +200,19 @@ void StallWatchdog::report_stall(std::int64_t held_ns, std::uint64_t seq, const 
                        "in long computations, and move blocking calls to simul::to_thread().";
     text += stack.empty() ? std::string("\n    (the loop thread's stack could not be captured)")
                           : "\n    the loop thread is at:" + stack;
-    monitor_.report(true, text);
+    return monitor_.report(true, text);
+}
+
+void StallWatchdog::pause() noexcept {
+    std::lock_guard lock(mutex_);
+    if (running_ && !paused_at_) paused_at_ = monotonic_ns();
+}
+
+void StallWatchdog::resume() noexcept {
+    std::lock_guard lock(mutex_);
+    if (!paused_at_) return;
+    started_ns_ += monotonic_ns() - paused_at_;
+    paused_at_ = 0;
 }
 
 }  // namespace simul::detail

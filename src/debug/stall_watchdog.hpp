@@ -38,10 +38,14 @@ public:
                     simul::SourceLocation spawned_at) noexcept;
     // Loop thread: true (and the total is printed) if this step was reported.
     bool step_end() noexcept;
+    // Loop thread: time spent between pause() and resume() (a debug report
+    // being written) does not count against the step.
+    void pause() noexcept;
+    void resume() noexcept;
 
 private:
     void run();
-    void report_stall(std::int64_t held_ns, std::uint64_t seq, const std::string& name, const std::string& origin);
+    bool report_stall(std::int64_t held_ns, std::uint64_t seq, const std::string& name, const std::string& origin);
 
     DebugMonitor& monitor_;
     std::int64_t threshold_ns_;
@@ -57,6 +61,8 @@ private:
     std::uint64_t printed_seq_ = 0;
     std::condition_variable printed_;
     std::int64_t started_ns_ = 0;
+    std::int64_t paused_at_ = 0;  // non-zero while paused
+    bool printed_report_ = false;  // the stall report of this step got past the rate limit
     const std::string* name_ = nullptr;
     bool first_ = false;
     simul::SourceLocation began_at_{};
@@ -65,7 +71,5 @@ private:
     std::thread thread_;
 };
 
-// "file:line in function" of a source location, or "an unknown line".
-std::string describe_site(const simul::SourceLocation& s);
 
 }  // namespace simul::detail

@@ -37,3 +37,45 @@ struct SourceLocation {
 };
 }  // namespace simul
 #endif
+
+#include <string>
+
+namespace simul::detail {
+
+// A function's qualified name without its parameters and return type, for
+// reports: g++ spells a coroutine "void ns::f(ns::f()::_Z...Frame*)" and a
+// stack frame "(anonymous namespace)::f(int) [clone .actor]".
+inline std::string short_function_name(std::string name) {
+    for (std::size_t at; (at = name.find("(anonymous namespace)")) != std::string::npos;)
+        name.replace(at, 21, "{anonymous}");
+    int depth = 0;  // cut at the first '(' outside template brackets
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        if (name[i] == '<') ++depth;
+        else if (name[i] == '>') --depth;
+        else if (name[i] == '(' && depth == 0) {
+            name.resize(i);
+            break;
+        }
+    }
+    depth = 0;  // drop the return type: the text before the last top-level space
+    for (std::size_t i = name.size(); i-- > 0;) {
+        if (name[i] == '>') ++depth;
+        else if (name[i] == '<') --depth;
+        else if (name[i] == ' ' && depth == 0) {
+            name.erase(0, i + 1);
+            break;
+        }
+    }
+    return name + "()";
+}
+
+// "file:line in function()" for reports, or "an unknown line".
+inline std::string describe_site(const SourceLocation& s) {
+    if (!s.file_name() || !*s.file_name()) return "an unknown line";
+    std::string out = std::string(s.file_name()) + ":" + std::to_string(s.line());
+    const char* fn = s.function_name();
+    if (!fn || !*fn) return out;
+    return out + " in " + short_function_name(fn);
+}
+
+}  // namespace simul::detail
