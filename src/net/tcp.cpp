@@ -143,22 +143,6 @@ Task<Stream> resolve_and_race(std::string host, std::uint16_t port, ConnectOptio
     co_return co_await happy_eyeballs(std::move(addresses), std::move(host), options);
 }
 
-// The handshakes, or a clear error when simul was built without OpenSSL.
-Task<Stream> tls_client(Stream s, tls::Context ctx, std::string name) {
-#ifdef SIMUL_HAVE_TLS
-    return tls::wrap_client(std::move(s), std::move(ctx), std::move(name));
-#else
-    throw Error("simul: TLS was asked for, but simul was built without OpenSSL (apt-get install libssl-dev, rebuild)");
-#endif
-}
-Task<Stream> tls_server(Stream s, tls::Context ctx) {
-#ifdef SIMUL_HAVE_TLS
-    return tls::wrap_server(std::move(s), std::move(ctx));
-#else
-    throw Error("simul: TLS was asked for, but simul was built without OpenSSL (apt-get install libssl-dev, rebuild)");
-#endif
-}
-
 // g++ 12 miscompiles a temporary with a destructor in a co_await
 // expression; callers write `co_await open_connection(h, p, {.timeout = 5s})`.
 static_assert(std::is_trivially_destructible_v<ConnectOptions> && std::is_trivially_destructible_v<ServerOptions>,
@@ -169,7 +153,7 @@ Task<Stream> with_tls_client(std::string host, std::uint16_t port, tls::Context 
     options.tls = {};
     std::string name = options.tls_server_name.empty() ? host : std::string(options.tls_server_name);
     Stream plain = co_await open_connection(std::move(host), port, std::move(options));
-    co_return co_await tls_client(std::move(plain), std::move(ctx), std::move(name));
+    co_return co_await tls::wrap_client(std::move(plain), std::move(ctx), std::move(name));
 }
 
 Task<Stream> with_tls_client(std::vector<Address> addresses, tls::Context ctx, ConnectOptions options) {
@@ -177,7 +161,7 @@ Task<Stream> with_tls_client(std::vector<Address> addresses, tls::Context ctx, C
     std::string name(options.tls_server_name);
     if (name.empty() && !addresses.empty()) name = addresses[0].host();
     Stream plain = co_await open_connection(std::move(addresses), std::move(options));
-    co_return co_await tls_client(std::move(plain), std::move(ctx), std::move(name));
+    co_return co_await tls::wrap_client(std::move(plain), std::move(ctx), std::move(name));
 }
 
 }  // namespace
@@ -312,7 +296,7 @@ namespace {
 Task<> serve_tls(std::shared_ptr<ConnectionHandler> handler, tls::Context ctx, Stream stream) {
     std::optional<Stream> secure;
     try {
-        secure.emplace(co_await tls_server(std::move(stream), std::move(ctx)));
+        secure.emplace(co_await tls::wrap_server(std::move(stream), std::move(ctx)));
     } catch (const std::exception& e) {
         Loop::current()->call_exception_handler(
             {std::string("simul: a TLS handshake failed; that connection is closed, the server goes on: ") + e.what(),
