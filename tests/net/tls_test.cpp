@@ -75,6 +75,27 @@ TEST(Tls, EchoOverTls13WithTheSameStreamCalls) {
     });
 }
 
+// The one-option form, braces inside the co_await expression: the options
+// stay trivially destructible, which g++ 12 needs there.
+TEST(Tls, TheOneOptionFormWorksInsideCoAwait) {
+    run_real([]() -> simul::Task<> {
+        auto sctx = server_context();
+        auto ctx = client_context();
+        auto server = co_await simul::start_server(echo, "127.0.0.1", 0, {.tls = sctx});
+        auto s = co_await simul::open_connection("localhost", server.port(), {.timeout = 5s, .tls = ctx});
+        auto t = co_await simul::open_connection("127.0.0.1", server.port(), {.tls = ctx, .tls_server_name = "localhost"});
+        co_await s.write("a");
+        co_await t.write("b");
+        std::string a = co_await s.read_exactly(1);
+        std::string b = co_await t.read_exactly(1);
+        EXPECT_EQ(a + b, "ab");
+        EXPECT_TRUE(tls::is_tls(t));
+        s.close();
+        t.close();
+        co_await server.wait_closed(2s);
+    });
+}
+
 TEST(Tls, Tls12WhenTheClientAllowsNoMore) {
     run_real([]() -> simul::Task<> {
         simul::ServerOptions opt3;

@@ -25,11 +25,14 @@
 // host, an unknown CA). Only `.insecure_skip_verify = true` turns the checks
 // off, and it says so on stderr once per process.
 //
-// Who resumes a waiter: OpenSSL runs over memory-free callbacks on the
-// descriptor (src/net/tls_transport.cpp): when it needs bytes that have not
-// arrived, the task waits readable on the loop; encrypted output is queued in
-// the session and sent as the socket takes it, the writer waiting writable.
-// Nothing blocks and nothing spins.
+// Who resumes a waiter: the loop. OpenSSL reads straight from the
+// non-blocking socket through a BIO of ours (src/net/tls_impl.hpp says how);
+// when it needs bytes that have not arrived, the task waits readable. Its
+// output is queued in the session and sent as the kernel takes it, the writer
+// waiting writable (that is the backpressure). Nothing blocks, nothing spins.
+//
+// ConnectOptions::tls and ServerOptions::tls are tls::ContextRef, a
+// reference: name the Context first (a temporary is refused at compile time).
 //
 // Errors: tls::Error (a simul::Error) for a failed handshake or a protocol
 // error, with OpenSSL's reason and the peer's alert; tls::VerificationError
