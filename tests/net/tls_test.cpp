@@ -654,6 +654,64 @@ TEST(Tls, WorksOverAUnixSocketPairAndKeepsBytesReadBeforeTheHandshake) {
     });
 }
 
+namespace {
+// Reads the raw bytes (ciphertext) of `fd` until end of stream.
+simul::Task<std::string> read_raw_to_eof(int fd) {
+    std::string all;
+    char buf[65536];
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n > 0) {
+            all.append(buf, std::size_t(n));
+            continue;
+        }
+        if (n == 0) co_return all;
+        if (errno != EAGAIN) throw std::system_error(errno, std::generic_category(), "read");
+        co_await simul::wait_readable(fd);
+    }
+}
+}  // namespace
+
+// shutdown_write() when the kernel cannot take close_notify at once: a small
+// task sends it later (on a duplicate descriptor, so closing the stream at
+// once is fine), then half-closes the socket.
+TEST(Tls, CloseNotifyThatTheKernelCannotTakeAtOnceIsSentLater) {
+    run_real([]() -> simul::Task<> {
+        auto [a, b] = simul::stream_pair();
+        auto sctx = server_context();
+        auto server = simul::spawn(tls::wrap_server(std::move(b), sctx));
+        auto ctx = client_context();
+        auto t = co_await tls::wrap_client(std::move(a), ctx, "localhost");
+        auto st = co_await server;
+        // One exchange, so the client has read the server's session tickets
+        // (closing a Unix socket with unread bytes resets the peer).
+        co_await st.write("x");
+        std::string x = co_await t.read_exactly(1);
+        EXPECT_EQ(x, "x");
+        // Fill the socket with raw bytes, bypassing TLS, until the kernel refuses even one.
+        std::string junk(4096, 'j');
+        std::size_t filled = 0;
+        for (std::size_t size = junk.size(); size > 0;) {
+            const ssize_t n = ::send(t.fd(), junk.data(), size, MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (n > 0)
+                filled += std::size_t(n);
+            else
+                size /= 2;
+        }
+        t.shutdown_write();  // close_notify cannot go now
+        t.close();           // and the stream is gone at once
+        std::string raw = co_await simul::wait_for(read_raw_to_eof(st.fd()), 5s);
+        CO_ASSERT_TRUE(raw.size() > filled);
+        const std::string tail = raw.substr(filled);
+        // One TLS 1.3 record (an alert travels as type 23, version 3.3): the close_notify.
+        CO_ASSERT_TRUE(tail.size() >= 5);
+        EXPECT_EQ(int(std::uint8_t(tail[0])), 23);
+        EXPECT_EQ(int(std::uint8_t(tail[1])), 3);
+        EXPECT_EQ(int(std::uint8_t(tail[2])), 3);
+        EXPECT_EQ(tail.size(), 5u + ((std::uint8_t(tail[3]) << 8) | std::uint8_t(tail[4])));
+    });
+}
+
 TEST(Tls, ConfigurationMistakesSayWhatIsWrong) {
     auto message = [](auto f) {
         try {
