@@ -7,13 +7,17 @@
 // clients do: no outbox grows past 64 lines, and a line is at most 4 KiB.
 //
 //     chat_server [port]            (default 7777; try it with `nc 127.0.0.1 7777`)
+//     chat_server --tls --cert cert.pem --key key.pem [port]
+//                                   (try it with `openssl s_client -connect 127.0.0.1:7777`)
 #include <simul/simul.hpp>
+#include <simul/net/tls.hpp>
 
 #include <cstdio>
 #include <cstdlib>
 #include <list>
 #include <memory>
 #include <string>
+#include <string_view>
 
 using namespace std::chrono_literals;
 
@@ -71,9 +75,11 @@ simul::Task<> session(simul::Stream s) {
     co_await broadcast(me, left);
 }
 
-simul::Task<> serve(std::uint16_t port) {
-    simul::Server server = co_await simul::start_server(session, "127.0.0.1", port);
-    std::printf("chat server on 127.0.0.1:%u\n", unsigned(server.port()));
+simul::Task<> serve(std::uint16_t port, simul::tls::Context tls) {
+    simul::ServerOptions options;
+    options.tls = tls;  // empty: plain TCP; the sessions are the same either way
+    simul::Server server = co_await simul::start_server(session, "127.0.0.1", port, options);
+    std::printf("chat server on 127.0.0.1:%u%s\n", unsigned(server.port()), tls ? " (TLS)" : "");
     std::fflush(stdout);
     co_await server.serve_forever();
 }
@@ -81,10 +87,40 @@ simul::Task<> serve(std::uint16_t port) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    const int port = argc > 1 ? std::atoi(argv[1]) : 7777;
+    int port = 7777;
+    bool use_tls = false;
+    std::string cert, key;
+    for (int i = 1; i < argc; ++i) {
+        std::string_view a = argv[i];
+        if (a == "--tls") {
+            use_tls = true;
+        } else if ((a == "--cert" || a == "--key") && i + 1 < argc) {
+            (a == "--cert" ? cert : key) = argv[++i];
+        } else if (!a.empty() && a[0] != '-') {
+            port = std::atoi(argv[i]);
+        } else {
+            std::fprintf(stderr, "usage: chat_server [--tls --cert FILE --key FILE] [port]\n");
+            return 2;
+        }
+    }
     if (port < 0 || port > 65535) {
         std::fprintf(stderr, "chat_server: the port must be 0..65535\n");
         return 2;
     }
-    simul::run(serve(std::uint16_t(port)));
+    try {
+        simul::tls::Context tls;
+        if (use_tls) {
+            if (cert.empty() || key.empty()) {
+                std::fprintf(stderr, "chat_server: --tls needs --cert FILE and --key FILE\n");
+                return 2;
+            }
+            tls = simul::tls::Context::server({.certfile = cert, .keyfile = key});
+        }
+        simul::run(serve(std::uint16_t(port), tls));
+    } catch (const simul::Cancelled&) {
+        return 0;  // Ctrl-C or SIGTERM: run() cancelled the server
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "chat_server: %s\n", e.what());
+        return 1;
+    }
 }

@@ -44,6 +44,8 @@ Stream::Stream(Fd fd) : fd_(std::move(fd)) {
     is_socket_ = ::fstat(fd_.get(), &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
+Stream::~Stream() { close(); }
+
 void Stream::check_open(const char* what) const {
     if (!fd_) throw Error(std::string("simul::Stream::") + what + ": the stream is closed");
 }
@@ -66,6 +68,18 @@ Task<bool> Stream::fill() {
     }
     const std::size_t old = rbuf_.size();
     rbuf_.resize(old + kReadChunk);
+    if (transport_) [[unlikely]] {
+        std::size_t n = 0;
+        try {
+            n = co_await transport_->read(fd_.get(), rbuf_.data() + old, kReadChunk);
+        } catch (...) {
+            rbuf_.resize(old);
+            throw;
+        }
+        rbuf_.resize(old + n);
+        if (n == 0) eof_ = true;
+        co_return n > 0;
+    }
     for (;;) {
         const ssize_t n = ::read(fd_.get(), rbuf_.data() + old, kReadChunk);
         if (n > 0) {
@@ -103,7 +117,14 @@ std::string Stream::take(std::size_t n) {
 Task<std::size_t> Stream::read_some(char* data, std::size_t size) {
     check_open("read_some");
     if (size == 0) co_return 0;
-    if (buffered() == 0) {
+    if (transport_) [[unlikely]] {
+        if (buffered() == 0) {
+            if (eof_) co_return 0;
+            const std::size_t n = co_await transport_->read(fd_.get(), data, size);
+            if (n == 0) eof_ = true;
+            co_return n;
+        }
+    } else if (buffered() == 0) {
         // Nothing buffered: read straight into the caller's memory. After a
         // short read the socket is most likely empty (a peer that waits for
         // our reply sends nothing more), so wait first rather than spend a
@@ -199,6 +220,10 @@ Task<std::string> Stream::read_line(std::size_t limit) {
 
 Task<> Stream::write(std::string_view data) {
     check_writable();
+    if (transport_) [[unlikely]] {
+        co_await transport_->write(fd_.get(), data, broken_);
+        co_return;
+    }
     std::size_t sent = 0;
     while (sent < data.size()) {
         const ssize_t n = is_socket_ ? ::send(fd_.get(), data.data() + sent, data.size() - sent, MSG_NOSIGNAL)
@@ -227,13 +252,21 @@ void Stream::shutdown_write() {
     check_open("shutdown_write");
     if (write_shut_) return;
     write_shut_ = true;
+    if (transport_) [[unlikely]] {
+        transport_->shutdown_write(fd_.get());
+        return;
+    }
     if (is_socket_) {
         if (::shutdown(fd_.get(), SHUT_WR) < 0 && errno != ENOTCONN)
             throw std::system_error(errno, std::generic_category(), "simul::Stream::shutdown_write");
     }
 }
 
-void Stream::close() noexcept { fd_.close(); }
+void Stream::close() noexcept {
+    if (transport_ && fd_) [[unlikely]]
+        transport_->close(fd_.get());
+    fd_.close();
+}
 
 std::pair<Stream, Stream> stream_pair() {
     int sv[2];

@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <optional>
 #include <system_error>
+#include <type_traits>
 #include <unordered_map>
 
 #include <simul/coro/future.hpp>
@@ -149,15 +151,38 @@ Task<Stream> resolve_and_race(std::string host, std::uint16_t port, ConnectOptio
     co_return co_await happy_eyeballs(std::move(addresses), std::move(host), options);
 }
 
+// g++ 12 miscompiles a temporary with a destructor in a co_await
+// expression; callers write `co_await open_connection(h, p, {.timeout = 5s})`.
+static_assert(std::is_trivially_destructible_v<ConnectOptions> && std::is_trivially_destructible_v<ServerOptions>,
+              "ConnectOptions and ServerOptions must stay trivially destructible (see tls::ContextRef)");
+
+// TLS (net/tls.hpp): connect as usual, then the client handshake.
+Task<Stream> with_tls_client(std::string host, std::uint16_t port, tls::Context ctx, ConnectOptions options) {
+    options.tls = {};
+    std::string name = options.tls_server_name.empty() ? host : std::string(options.tls_server_name);
+    Stream plain = co_await open_connection(std::move(host), port, std::move(options));
+    co_return co_await tls::wrap_client(std::move(plain), std::move(ctx), std::move(name));
+}
+
+Task<Stream> with_tls_client(std::vector<Address> addresses, tls::Context ctx, ConnectOptions options) {
+    options.tls = {};
+    std::string name(options.tls_server_name);
+    if (name.empty() && !addresses.empty()) name = addresses[0].host();
+    Stream plain = co_await open_connection(std::move(addresses), std::move(options));
+    co_return co_await tls::wrap_client(std::move(plain), std::move(ctx), std::move(name));
+}
+
 }  // namespace
 
 Task<Stream> open_connection(std::string host, std::uint16_t port, ConnectOptions options) {
+    if (options.tls) co_return co_await with_tls_client(host, port, options.tls.lock(), options);
     if (options.timeout > Duration::zero())
         co_return co_await wait_for(resolve_and_race(std::move(host), port, options), options.timeout);
     co_return co_await resolve_and_race(std::move(host), port, options);
 }
 
 Task<Stream> open_connection(std::vector<Address> addresses, ConnectOptions options) {
+    if (options.tls) co_return co_await with_tls_client(std::move(addresses), options.tls.lock(), options);
     std::string what = addresses.empty() ? std::string("(no address)") : addresses[0].to_string();
     if (options.timeout > Duration::zero())
         co_return co_await wait_for(happy_eyeballs(std::move(addresses), what, options), options.timeout);
@@ -272,7 +297,30 @@ Server serve_listeners(ConnectionHandler handler, std::vector<Fd> listeners) {
     return Server(std::move(s));
 }
 
+namespace {
+
+// TLS (net/tls.hpp): the server handshake, in the connection's own task, then
+// the handler. A failed handshake is reported and ends this connection only.
+Task<> serve_tls(std::shared_ptr<ConnectionHandler> handler, tls::Context ctx, Stream stream) {
+    std::optional<Stream> secure;
+    try {
+        secure.emplace(co_await tls::wrap_server(std::move(stream), std::move(ctx)));
+    } catch (const std::exception& e) {
+        Loop::current()->call_exception_handler(
+            {std::string("simul: a TLS handshake failed; that connection is closed, the server goes on: ") + e.what(),
+             std::current_exception(), {}});
+        co_return;
+    }
+    co_await (*handler)(std::move(*secure));
+}
+
+}  // namespace
+
 Task<Server> start_server(ConnectionHandler handler, std::string host, std::uint16_t port, ServerOptions options) {
+    if (options.tls) {
+        auto shared = std::make_shared<ConnectionHandler>(std::move(handler));
+        handler = [shared, ctx = options.tls.lock()](Stream s) { return serve_tls(shared, ctx, std::move(s)); };
+    }
     std::vector<Address> where = co_await resolve(host, port, {.family = AF_UNSPEC, .socktype = SOCK_STREAM, .passive = true});
     std::vector<Fd> listeners;
     for (const auto& a : where) {

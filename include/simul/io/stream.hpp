@@ -26,9 +26,16 @@
 // its bytes, or took some and marks the stream broken (later writes throw),
 // so the peer never silently sees half a message. One task at a time may read,
 // and one may write.
+//
+// A Stream may carry a transport (detail::StreamTransport) that turns the
+// bytes on the descriptor into the bytes the reader sees: TLS does so
+// (simul/net/tls.hpp: tls::wrap_client() returns a Stream with the same calls
+// over an encrypted session). A plain Stream has none; its fast path pays one
+// predictable null check for the hook.
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -61,6 +68,31 @@ private:
     std::size_t consumed_;
 };
 
+namespace detail {
+
+// What a Stream delegates to when it has a transport (TLS). The Stream keeps
+// its descriptor, its read buffer and the framing calls (read_until,
+// read_exactly...); the transport moves bytes. Each call has the Stream's
+// cancellation contract: read() loses no byte it has decoded (a cancelled
+// read leaves them for the next), write() either took none of `data` or sets
+// `broken`.
+class StreamTransport {
+public:
+    virtual ~StreamTransport() = default;
+    // Up to `size` bytes; waits for them; 0 at a clean end of stream.
+    virtual Task<std::size_t> read(int fd, char* data, std::size_t size) = 0;
+    // Completes when the kernel has taken every byte that carries `data`.
+    virtual Task<> write(int fd, std::string_view data, bool& broken) = 0;
+    // Half-close in the transport's terms (TLS: close_notify), without waiting.
+    virtual void shutdown_write(int fd) = 0;
+    // Just before the descriptor closes; must not wait or throw.
+    virtual void close(int fd) noexcept = 0;
+};
+
+struct StreamAccess;  // the transports' way in (src/net/tls.cpp)
+
+}  // namespace detail
+
 class Stream {
 public:
     static constexpr std::size_t kDefaultLimit = 64 * 1024;
@@ -70,7 +102,7 @@ public:
     explicit Stream(Fd fd);
     Stream(Stream&&) noexcept = default;
     Stream& operator=(Stream&&) noexcept = default;
-    ~Stream() = default;
+    ~Stream();
 
     // Up to `size` bytes: what is buffered, else what arrives next; 0 at end of stream.
     Task<std::size_t> read_some(char* data, std::size_t size);
@@ -93,8 +125,12 @@ public:
     bool is_closed() const noexcept { return !fd_; }
     int fd() const noexcept { return fd_.get(); }
     std::size_t buffered() const noexcept { return rbuf_.size() - rpos_; }
+    // The transport (TLS) under this stream, or null for a plain one.
+    const detail::StreamTransport* transport() const noexcept { return transport_.get(); }
 
 private:
+    friend struct detail::StreamAccess;
+
     // Reads once from the descriptor into the buffer (waiting if needed);
     // false at end of stream.
     Task<bool> fill();
@@ -110,6 +146,7 @@ private:
     bool write_shut_ = false;
     bool broken_ = false;
     bool likely_empty_ = false;  // the last read came back short: wait before the next
+    std::unique_ptr<detail::StreamTransport> transport_;  // null: plain bytes
 };
 
 // Two connected Streams (a Unix socketpair): handy for tests and for talking

@@ -32,6 +32,13 @@
 // descriptors (EMFILE), the accept loop says so once, backs off (up to 1 s)
 // and keeps serving the connections it has; it never spins.
 //
+// TLS is one option away: `open_connection(host, port, {.tls = ctx})` runs the
+// client handshake after connecting (SNI and verification against `host`, or
+// `tls_server_name`), and `start_server(handler, host, port, {.tls = ctx})`
+// runs the server handshake in each connection's own task before the handler
+// sees the Stream; a failed handshake is logged and closes that connection
+// only. The handshake has the context's handshake_timeout (see net/tls.hpp).
+//
 // Cancellation: a cancelled open_connection() closes every socket it opened.
 // A handler that throws is reported to the loop's exception handler; the
 // server goes on.
@@ -41,11 +48,13 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <simul/coro/task.hpp>
 #include <simul/io/stream.hpp>
 #include <simul/net/address.hpp>
+#include <simul/net/tls.hpp>
 
 namespace simul {
 
@@ -57,6 +66,10 @@ struct ConnectOptions {
     Duration resolution_delay = std::chrono::milliseconds(50);
     // The lookups: servers, timeouts, a dns::Resolver, getaddrinfo instead, a family.
     ResolveOptions resolve = {};
+    // TLS: a client handshake after connecting (see net/tls.hpp; a reference:
+    // these options stay trivially destructible, see tls::ContextRef).
+    tls::ContextRef tls = {};
+    std::string_view tls_server_name = {};  // SNI and the name to verify; default: the host given
 };
 
 Task<Stream> open_connection(std::string host, std::uint16_t port, ConnectOptions options = {});
@@ -72,6 +85,7 @@ struct ServerOptions {
     int backlog = 511;
     bool reuse_address = true;
     bool reuse_port = false;
+    tls::ContextRef tls = {};  // TLS: each connection's handshake runs before the handler
 };
 
 namespace detail {
