@@ -42,7 +42,11 @@ struct ConnState {
     // The I/O steps. Caller holds the use guard.
     Task<> wait(bool read, bool write);
     Task<> flush();
-    Task<PGresult*> next_result();
+    // Waits for the socket, then reads what came (PQconsumeInput). Callers
+    // loop on PQisBusy themselves, so that answers already buffered cost no
+    // coroutine call: g++ without optimisation grows the stack on each
+    // co_await that completes at once.
+    Task<> await_input();
     // Sends with `send` (a PQsend* call), then reads every answer.
     using SendFn = std::function<int(PGconn*)>;
     Task<Result> exchange(SendFn send);

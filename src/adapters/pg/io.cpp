@@ -165,9 +165,12 @@ bool ConnState::healthy_idle() noexcept {
     // (or it listens): look without waiting.
     pollfd p{sock, POLLIN, 0};
     if (::poll(&p, 1, 0) > 0) {
+        if (p.revents & (POLLHUP | POLLERR)) return false;  // the server closed it
         const int ok = PQconsumeInput(pg);
         sync_socket();
-        if (!ok || PQstatus(pg) != CONNECTION_OK || server_closing) return false;
+        if (!ok || PQstatus(pg) != CONNECTION_OK) return false;
+        (void)PQisBusy(pg);  // parses what came: a FATAL notice sets server_closing
+        if (server_closing) return false;
         while (PGnotify* n = PQnotifies(pg)) PQfreemem(n);
     }
     return true;
@@ -189,19 +192,19 @@ Task<> ConnState::flush() {
     }
 }
 
-Task<PGresult*> ConnState::next_result() {
-    while (PQisBusy(pg)) {
-        co_await wait(true, false);
-        if (!PQconsumeInput(pg)) fail("the connection was lost while waiting for the server's answer");
-    }
-    co_return PQgetResult(pg);
+Task<> ConnState::await_input() {
+    co_await wait(true, false);
+    if (!PQconsumeInput(pg)) fail("the connection was lost while waiting for the server's answer");
 }
 
+// Every answer until PQgetResult returns null. Server errors are kept until
+// then, so the connection is in step when they are thrown.
 Task<Result> ConnState::read_results() {
     Result last;
     std::exception_ptr error;
     for (;;) {
-        PGresult* raw = co_await next_result();
+        while (PQisBusy(pg)) co_await await_input();
+        PGresult* raw = PQgetResult(pg);
         if (!raw) break;
         Result r(raw);
         switch (PQresultStatus(raw)) {
@@ -312,7 +315,8 @@ Task<> ConnState::recover_steps() {
     }
     if (PQpipelineStatus(pg) != PQ_PIPELINE_OFF) {
         for (int nulls = 0; pipeline_syncs > 0;) {
-            PGresult* r = co_await next_result();
+            while (PQisBusy(pg)) co_await await_input();
+            PGresult* r = PQgetResult(pg);
             if (!r) {
                 if (++nulls > 2 || PQstatus(pg) == CONNECTION_BAD) fail("the pipeline's Sync never came");
                 continue;
@@ -324,7 +328,8 @@ Task<> ConnState::recover_steps() {
         PQexitPipelineMode(pg);
     } else {
         for (;;) {
-            PGresult* r = co_await next_result();
+            while (PQisBusy(pg)) co_await await_input();
+            PGresult* r = PQgetResult(pg);
             if (!r) break;
             const auto st = PQresultStatus(r);
             PQclear(r);
@@ -377,7 +382,8 @@ Task<std::vector<Result>> ConnState::read_pipeline(std::size_t n) {
     for (std::size_t i = 0; i < n; ++i) {
         Result mine;
         for (;;) {
-            PGresult* raw = co_await next_result();
+            while (PQisBusy(pg)) co_await await_input();
+            PGresult* raw = PQgetResult(pg);
             if (!raw) break;
             Result r(raw);
             const auto st = PQresultStatus(raw);
@@ -392,7 +398,8 @@ Task<std::vector<Result>> ConnState::read_pipeline(std::size_t n) {
         results.push_back(std::move(mine));
     }
     for (int nulls = 0;;) {
-        PGresult* raw = co_await next_result();
+        while (PQisBusy(pg)) co_await await_input();
+        PGresult* raw = PQgetResult(pg);
         if (!raw) {
             if (++nulls > 2 || PQstatus(pg) == CONNECTION_BAD) fail("the pipeline's Sync never came");
             continue;
