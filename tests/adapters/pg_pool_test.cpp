@@ -185,3 +185,12 @@ SIMUL_TEST_REAL_CLOCK(PgPool, RecoversAfterAServerRestart) {
     EXPECT_EQ(ok, 8);
     EXPECT_EQ(pool.statistics().discarded, opened);  // every old connection was found dead before use
 }
+
+SIMUL_TEST_REAL_CLOCK(PgPool, TheShortFormsReadAsTheDocsSay) {
+    auto pool = pg::Pool(pgtest::shared().conninfo(), {.size = 2});
+    auto rows = co_await pool.query("SELECT $1::int8 AS id, $2 AS name", std::int64_t(9), "nine");
+    EXPECT_EQ(rows[0].get<std::int64_t>("id"), 9);
+    EXPECT_EQ(rows[0].get<std::string>("name"), "nine");
+    auto conn = co_await pg::Connection::connect(pgtest::shared().conninfo(), {.connect_timeout = 5s, .cancel_timeout = 2s});
+    EXPECT_EQ((co_await conn.query("SELECT 1")).scalar<int>(), 1);
+}

@@ -60,6 +60,7 @@ private:
     Task<Result> read_results();
     Task<std::vector<Result>> read_pipeline(std::size_t n);
     Task<> recover_steps();
+    Task<> drain();
 };
 
 struct UseGuard {

@@ -8,12 +8,14 @@
 // A cancelled request (recover()) first finishes sending what libpq holds,
 // then, if the server is still working on it, sends a cancel request from a
 // worker thread (PQcancel blocks: it opens a connection of its own) and
-// reads and drops the answers until libpq is idle again. All of it under
-// options.cancel_timeout; failing that, the connection is broken.
+// reads and drops the answers until libpq is idle again, cancelling again if
+// they are slow to come. All of it under options.cancel_timeout; failing
+// that, the connection is broken (and closed).
 #include "conn_state.hpp"
 
 #include <poll.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <system_error>
@@ -303,16 +305,35 @@ Task<> ConnState::recover() {
 Task<> ConnState::recover_steps() {
     co_await flush();
     if (!PQconsumeInput(pg)) fail("the connection was lost");
-    if (PQisBusy(pg) || pipeline_syncs > 0) {
-        PGcancel* cancel = PQgetCancel(pg);
-        if (cancel) {
-            co_await to_thread([cancel] {
-                char err[256];
-                PQcancel(cancel, err, sizeof err);  // blocks: it connects to the server
-                PQfreeCancel(cancel);
-            });
+    // A cancel that reaches the server before it starts executing (it is
+    // still reading a large request) is ignored by the server: so while the
+    // answer does not come, cancel again, a little less often each time.
+    Duration patience = std::chrono::milliseconds(250);
+    for (;;) {
+        if (PQisBusy(pg) || pipeline_syncs > 0) {
+            if (PGcancel* cancel = PQgetCancel(pg)) {
+                co_await to_thread([cancel] {
+                    char err[256];
+                    PQcancel(cancel, err, sizeof err);  // blocks: it connects to the server
+                    PQfreeCancel(cancel);
+                });
+            }
         }
+        bool drained = false;
+        try {
+            co_await wait_for(drain(), patience);
+            drained = true;
+        } catch (const TimeoutError&) {
+        }
+        if (drained) break;
+        patience = std::min<Duration>(patience * 2, std::chrono::seconds(1));
     }
+    if (PQstatus(pg) == CONNECTION_BAD) fail("the connection was lost");
+}
+
+// Reads and drops answers until the request is over (for a pipeline: up to
+// its Sync, then leaves pipeline mode). Safe to interrupt and start again.
+Task<> ConnState::drain() {
     if (PQpipelineStatus(pg) != PQ_PIPELINE_OFF) {
         for (int nulls = 0; pipeline_syncs > 0;) {
             while (PQisBusy(pg)) co_await await_input();
@@ -336,7 +357,6 @@ Task<> ConnState::recover_steps() {
             if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) fail("COPY in a cancelled request");
         }
     }
-    if (PQstatus(pg) == CONNECTION_BAD) fail("the connection was lost");
 }
 
 Task<std::vector<Result>> ConnState::run_pipeline(const Pipeline& batch) {

@@ -13,11 +13,10 @@
 // Cancellation: if the task is cancelled inside fn, the statement in flight
 // is cancelled on the server and the connection brought back in step
 // (connection.hpp), then ROLLBACK is sent before simul::Cancelled goes on;
-// so a cancelled transaction never commits. If ROLLBACK itself cannot be
-// sent (the task is cancelled again, the connection is lost), the
-// connection remembers it: a broken connection is closed (the server rolls
-// back), a live one sends ROLLBACK before its next request, and a Pool
-// never hands out a connection with a transaction left open.
+// so a cancelled transaction never commits. If the task is cancelled again
+// meanwhile, or the connection is lost, the connection is closed and the
+// server rolls back. A Pool never hands out a connection with a
+// transaction left open.
 // A cancel that lands while COMMIT is in flight leaves the outcome unknown,
 // as for any statement.
 #pragma once
