@@ -62,6 +62,24 @@ SIMUL_TEST_REAL_CLOCK(PgConnection, ConnectsOverTcpAndFromKeywordPairs) {
     EXPECT_EQ(name.scalar<std::string>(), "simul-test");
 }
 
+SIMUL_TEST_REAL_CLOCK(PgConnection, AHostNameIsLookedUpOffTheLoop) {
+    // localhost comes from /etc/hosts: no DNS query leaves the machine.
+    auto conn = co_await pg::Connection::connect("host=localhost user=postgres dbname=postgres port=" +
+                                                 std::to_string(pgtest::shared().port));
+    auto r = co_await conn.query("SELECT inet_client_addr()::text");
+    EXPECT_EQ(r.scalar<std::string>(), "127.0.0.1/32");
+}
+
+SIMUL_TEST_REAL_CLOCK(PgConnection, ParametersBuiltAtRunTime) {
+    auto conn = co_await connect();
+    pg::Params params;
+    for (int i = 1; i <= 3; ++i) params.add(i * 10);
+    params.add_null(pg::oid::kInt4);
+    auto r = co_await conn.query_params("SELECT $1 + $2 + $3, $4 IS NULL", params);
+    EXPECT_EQ(r[0].get<int>(0), 60);
+    EXPECT_TRUE(r[0].get<bool>(1));
+}
+
 SIMUL_TEST_REAL_CLOCK(PgConnection, ConnectingToAClosedPortIsAConnectionErrorWithLibpqsMessage) {
     // A port that was free a moment ago: nobody listens there.
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);

@@ -179,7 +179,19 @@ SIMUL_TEST_REAL_CLOCK(PgPool, RecoversAfterAServerRestart) {
     for (auto& t : tasks) co_await t;
     const auto opened = pool.statistics().opened;
     EXPECT_GE(opened, 2u);
+    // A request running while the server goes down fails with a ConnectionError.
+    auto running = simul::spawn([](pg::Pool& p) -> simul::Task<std::string> {
+        try {
+            co_await p.query("SELECT pg_sleep(10)");
+        } catch (const pg::ConnectionError& e) {
+            co_return e.what();
+        }
+        co_return "";
+    }(pool));
+    co_await simul::sleep(50ms);
     co_await simul::to_thread([&] { server.restart(); });
+    const std::string lost = co_await simul::wait_for(std::move(running), 5s);
+    EXPECT_NE(lost.find("terminating connection due to administrator command"), std::string::npos) << lost;
     int ok = 0;
     for (int i = 0; i < 8; ++i) ok += (co_await pool.query("SELECT 1")).scalar<int>();
     EXPECT_EQ(ok, 8);
