@@ -118,6 +118,26 @@ SIMUL_TEST_REAL_CLOCK(PgConnection, AMissingDatabaseAndABadConnectionStringAreCo
     EXPECT_NE(what.find("nonsense_keyword"), std::string::npos) << what;
 }
 
+SIMUL_TEST_REAL_CLOCK(PgConnection, AServerThatIsNotPostgresIsAConnectionErrorThatSaysSo) {
+    auto server = co_await simul::start_server(
+        [](simul::Stream s) -> simul::Task<> {
+            char buf[512];
+            (void)co_await s.read_some(buf, sizeof buf);
+            co_await s.write("HTTP/1.1 400 Bad Request\r\n\r\n");
+            s.close();
+        },
+        "127.0.0.1", 0);
+    std::string what;
+    try {
+        co_await pg::Connection::connect("host=127.0.0.1 user=postgres port=" + std::to_string(server.port()));
+    } catch (const pg::ConnectionError& e) {
+        what = e.what();
+    }
+    EXPECT_NE(what.find("cannot connect"), std::string::npos) << what;
+    EXPECT_NE(what.find("invalid response"), std::string::npos) << what;
+    co_await server.wait_closed(1s);
+}
+
 SIMUL_TEST_REAL_CLOCK(PgConnection, ASilentServerHitsTheConnectTimeout) {
     // A listener that never accepts: the TCP connect succeeds, the startup never gets an answer.
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);

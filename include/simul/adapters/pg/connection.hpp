@@ -23,10 +23,13 @@
 // server (PQcancel, on a worker thread through simul::to_thread), then the
 // remaining answers are read and dropped until libpq reports the request
 // finished, so the connection is back in step and can be used again; then
-// the task gets simul::Cancelled. Both steps are bounded by
-// ConnectOptions::cancel_timeout; if they cannot finish in that time (or the
-// task is cancelled again meanwhile), the connection is marked broken:
-// every later request throws pg::ConnectionError, and a Pool replaces it.
+// the task gets simul::Cancelled. (A cancel that reaches the server before
+// it starts executing is ignored there, so while the answers are slow to
+// come the cancel is sent again.) All of it is bounded by
+// ConnectOptions::cancel_timeout; if it cannot finish in that time (or the
+// task is cancelled again meanwhile), the connection is closed and marked
+// broken: every later request throws pg::ConnectionError, and a Pool
+// replaces it.
 // Whether a cancelled statement took effect is unknown to the client (the
 // server may have finished it before the cancel arrived).
 //
