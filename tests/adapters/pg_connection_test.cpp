@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 #include <optional>
 #include <string>
@@ -385,4 +386,38 @@ SIMUL_TEST_REAL_CLOCK(PgConnection, ManyConnectionsWorkConcurrentlyOnOneLoop) {
     for (auto& t : tasks) sum += co_await t;
     EXPECT_EQ(sum, 2 * (19 * 20 / 2));
     EXPECT_LT(std::chrono::steady_clock::now() - t0, 1500ms);  // the sleeps overlap
+}
+
+namespace {
+std::size_t open_descriptors() {
+    std::size_t n = 0;
+    for (auto& e : std::filesystem::directory_iterator("/proc/self/fd")) (void)e, ++n;
+    return n;
+}
+}  // namespace
+
+SIMUL_TEST_REAL_CLOCK(PgConnection, ClosedBrokenAndAbandonedConnectionsLeaveNoDescriptorBehind) {
+    auto admin = co_await connect();
+    const std::size_t before = open_descriptors();
+    {
+        std::vector<pg::Connection> conns;
+        for (int i = 0; i < 10; ++i) conns.push_back(co_await connect());
+        co_await admin.query("SELECT pg_terminate_backend($1)", conns[0].backend_pid());
+        co_await simul::sleep(50ms);
+        try {
+            co_await conns[0].query("SELECT 1");
+        } catch (const pg::ConnectionError&) {
+        }
+        EXPECT_TRUE(conns[0].is_broken());
+        conns[1].close();
+        auto abandoned = simul::spawn(connect());
+        co_await simul::yield();
+        abandoned.cancel();
+        try {
+            co_await abandoned;
+        } catch (const simul::Cancelled&) {
+        }
+        EXPECT_GT(open_descriptors(), before);
+    }
+    EXPECT_EQ(open_descriptors(), before);
 }
