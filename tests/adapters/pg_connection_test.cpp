@@ -71,6 +71,13 @@ SIMUL_TEST_REAL_CLOCK(PgConnection, AHostNameIsLookedUpOffTheLoop) {
     EXPECT_EQ(r.scalar<std::string>(), "127.0.0.1/32");
 }
 
+SIMUL_TEST_REAL_CLOCK(PgConnection, PghostAndPgportFromTheEnvironmentAreUsed) {
+    ::setenv("PGHOST", "localhost", 1);  // this test runs in a process of its own
+    ::setenv("PGPORT", std::to_string(pgtest::shared().port).c_str(), 1);
+    auto conn = co_await pg::Connection::connect("user=postgres dbname=postgres");
+    EXPECT_EQ((co_await conn.query("SELECT inet_client_addr()::text")).scalar<std::string>(), "127.0.0.1/32");
+}
+
 SIMUL_TEST_REAL_CLOCK(PgConnection, ParametersBuiltAtRunTime) {
     auto conn = co_await connect();
     pg::Params params;

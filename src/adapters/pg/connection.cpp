@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -50,7 +51,16 @@ std::string value_of(const KeyValues& p, const char* key) {
 // libpq looks names up with a blocking getaddrinfo; simul::resolve does it on
 // the thread pool, and libpq gets the addresses as hostaddr.
 Task<KeyValues> resolve_host(KeyValues params) {
-    const std::string host = value_of(params, "host");
+    std::string host = value_of(params, "host");
+    if (host.empty()) {
+        // libpq would take PGHOST (and PGPORT) from the environment: look that up too.
+        const char* env = std::getenv("PGHOST");
+        if (!env || !*env) co_return params;
+        host = env;
+        params.emplace_back("host", host);
+        if (value_of(params, "port").empty())
+            if (const char* port = std::getenv("PGPORT"); port && *port) params.emplace_back("port", port);
+    }
     if (host.empty() || host[0] == '/' || host[0] == '@' || host.find(',') != std::string::npos) co_return params;
     if (!value_of(params, "hostaddr").empty() || is_numeric_address(host)) co_return params;
     const std::string port_text = value_of(params, "port");

@@ -87,8 +87,9 @@ using tx_result_t = typename std::invoke_result_t<F&, Transaction&>::value_type;
 class Connection {
 public:
     // Connects with a libpq connection string ("host=... port=... dbname=...",
-    // or a postgresql:// URI). A host name is looked up with simul::resolve
-    // (on the thread pool); host=/dir means the Unix socket in /dir.
+    // or a postgresql:// URI). A host name (host=, or PGHOST) is looked up
+    // with simul::resolve (on the thread pool); host=/dir means the Unix
+    // socket in /dir.
     static Task<Connection> connect(std::string conninfo, ConnectOptions options = {});
     // The same, from keyword/value pairs ({"host", "127.0.0.1"}, {"port", "5432"}).
     static Task<Connection> connect(std::vector<std::pair<std::string, std::string>> params, ConnectOptions options = {});
