@@ -187,3 +187,30 @@ SIMUL_TEST_REAL_CLOCK(PgCancel, ATaskCancelledWhileConnectingLeavesNothingOpen) 
     auto left = co_await admin.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'simul_cancelled_connect'");
     EXPECT_EQ(left.scalar<int>(), 0);
 }
+
+SIMUL_TEST_REAL_CLOCK(PgCancel, ACancelledPrepareOrExecuteLeavesTheConnectionInStep) {
+    auto conn = co_await connect();
+    // Cancelled right after the request went out, before the answer came.
+    auto p = simul::spawn(conn.prepare("late", "SELECT $1::int4 + 1"));
+    co_await simul::yield();
+    p.cancel();
+    bool prepared = true;
+    try {
+        co_await p;
+    } catch (const simul::Cancelled&) {
+        prepared = false;
+    }
+    auto e = simul::spawn(conn.execute("SELECT pg_sleep(5)"));
+    co_await simul::sleep(50ms);
+    e.cancel();
+    bool cancelled = false;
+    try {
+        co_await e;
+    } catch (const simul::Cancelled&) {
+        cancelled = true;
+    }
+    EXPECT_TRUE(cancelled);
+    // Whether "late" exists depends on whether the server got to it first; either way the connection answers.
+    if (prepared) EXPECT_EQ((co_await conn.query_prepared("late", 1)).scalar<int>(), 2);
+    EXPECT_EQ((co_await conn.query("SELECT 9")).scalar<int>(), 9);
+}
