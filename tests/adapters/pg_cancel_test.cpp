@@ -211,6 +211,8 @@ SIMUL_TEST_REAL_CLOCK(PgCancel, ACancelledPrepareOrExecuteLeavesTheConnectionInS
     }
     EXPECT_TRUE(cancelled);
     // Whether "late" exists depends on whether the server got to it first; either way the connection answers.
-    if (prepared) EXPECT_EQ((co_await conn.query_prepared("late", 1)).scalar<int>(), 2);
+    if (prepared) {
+        EXPECT_EQ((co_await conn.query_prepared("late", 1)).scalar<int>(), 2);
+    }
     EXPECT_EQ((co_await conn.query("SELECT 9")).scalar<int>(), 9);
 }
