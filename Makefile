@@ -16,7 +16,7 @@ DEBS    := cmake g++ make ninja-build ccache pkg-config libgtest-dev libgmock-de
            libcli11-dev nlohmann-json3-dev libxml2-utils libboost-context1.81-dev \
            libboost-stacktrace1.81-dev libdw-dev \
            libc-ares-dev libssl-dev openssl dnsmasq-base unbound python3-dnslib \
-           postgresql-15 libpq-dev python3-asyncpg \
+           postgresql-15 libpq-dev python3-asyncpg python3-uvloop \
            redis-server libhiredis-dev python3-redis \
            libbson-dev nodejs npm python3-pymongo python3-mockupdb
 CMAKE_FLAGS ?=

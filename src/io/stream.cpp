@@ -2,6 +2,8 @@
 // (see simul/io/stream.hpp).
 #include <simul/io/stream.hpp>
 
+#include <simul/coro/sleep.hpp>
+
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -55,6 +57,13 @@ void Stream::check_writable() const {
     if (write_shut_) throw Error("simul::Stream::write: the stream was shut down for writing");
     if (broken_)
         throw Error("simul::Stream::write: an earlier write was cancelled half-way, so the stream is broken; close it");
+}
+
+// The starvation budget (RunOptions::budget): a stream whose peer always has
+// data would otherwise never make its reader suspend.
+bool Stream::budget_allows() noexcept {
+    Loop* loop = Loop::current();
+    return !loop || loop->consume_budget();
 }
 
 Task<bool> Stream::fill() {
@@ -117,6 +126,8 @@ std::string Stream::take(std::size_t n) {
 Task<std::size_t> Stream::read_some(char* data, std::size_t size) {
     check_open("read_some");
     if (size == 0) co_return 0;
+    if (!budget_allows()) [[unlikely]]
+        co_await detail::forced_yield();
     if (transport_) [[unlikely]] {
         if (buffered() == 0) {
             if (eof_) co_return 0;
@@ -162,6 +173,8 @@ Task<std::size_t> Stream::read_some(char* data, std::size_t size) {
 
 Task<std::string> Stream::read(std::size_t n) {
     check_open("read");
+    if (!budget_allows()) [[unlikely]]
+        co_await detail::forced_yield();
     // (No co_await inside conditions here: g++ 12 miscompiles some of them.)
     if (n == std::string::npos) {
         for (;;) {
@@ -180,6 +193,8 @@ Task<std::string> Stream::read(std::size_t n) {
 
 Task<std::string> Stream::read_exactly(std::size_t n) {
     check_open("read_exactly");
+    if (!budget_allows()) [[unlikely]]
+        co_await detail::forced_yield();
     while (buffered() < n) {
         const bool more = co_await fill();
         if (!more) throw IncompleteReadError(take(buffered()), n);
@@ -190,6 +205,8 @@ Task<std::string> Stream::read_exactly(std::size_t n) {
 Task<std::string> Stream::read_until(std::string_view delimiter, std::size_t limit) {
     check_open("read_until");
     if (delimiter.empty()) throw Error("simul::Stream::read_until: the delimiter is empty");
+    if (!budget_allows()) [[unlikely]]
+        co_await detail::forced_yield();
     std::size_t searched = 0;  // bytes already known to hold no delimiter start
     for (;;) {
         std::string_view view(rbuf_.data() + rpos_, buffered());
@@ -220,6 +237,8 @@ Task<std::string> Stream::read_line(std::size_t limit) {
 
 Task<> Stream::write(std::string_view data) {
     check_writable();
+    if (!budget_allows()) [[unlikely]]
+        co_await detail::forced_yield();
     if (transport_) [[unlikely]] {
         co_await transport_->write(fd_.get(), data, broken_);
         co_return;

@@ -21,6 +21,11 @@
 // sockets write with MSG_NOSIGNAL). read_exactly() at end of stream throws
 // simul::IncompleteReadError carrying the bytes that did arrive.
 //
+// Fairness: reads and writes count against the running task's starvation
+// budget (RunOptions::budget, 128 by default): past it, the call first lets
+// the other ready tasks run, so a peer that always has data cannot starve
+// the rest of the program.
+//
 // Cancellation: a cancelled read loses no bytes: what arrived stays in the
 // stream's buffer for the next read. A cancelled write either took none of
 // its bytes, or took some and marks the stream broken (later writes throw),
@@ -134,6 +139,7 @@ private:
     // Reads once from the descriptor into the buffer (waiting if needed);
     // false at end of stream.
     Task<bool> fill();
+    static bool budget_allows() noexcept;
     std::string take(std::size_t n);
     void check_open(const char* what) const;
     void check_writable() const;
