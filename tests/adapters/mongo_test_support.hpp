@@ -23,6 +23,7 @@
 
 #include <simul/adapters/mongo.hpp>
 #include <simul/simul.hpp>
+#include <simul/testing/simul_test.hpp>
 
 extern char** environ;
 

@@ -65,7 +65,8 @@ Task<Connection> Connection::handshake(Stream stream, std::string peer, std::str
     Connection c;
     c.stream_ = std::move(stream);
     c.peer_ = std::move(peer);
-    Document hello = co_await c.round_trip("admin", hello_command(app_name));
+    Document hello_cmd = hello_command(app_name);
+    Document hello = co_await c.round_trip("admin", std::move(hello_cmd), std::vector<Sequence>());
     bool refused = false;
     {
         auto ok = hello.find("ok");

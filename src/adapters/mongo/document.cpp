@@ -292,7 +292,7 @@ double Value::as_double() const {
     }
 }
 
-const std::string& Value::as_string() const {
+const std::string& Value::as_string() const& {
     if (auto* s = std::get_if<std::string>(&v_)) return *s;
     mismatch("string");
 }
@@ -304,15 +304,15 @@ DateTime Value::as_date_time() const {
     if (auto* s = std::get_if<DateTime>(&v_)) return *s;
     mismatch("DateTime");
 }
-const Document& Value::as_document() const {
+const Document& Value::as_document() const& {
     if (auto* s = std::get_if<Document>(&v_)) return *s;
     mismatch("document");
 }
-const Array& Value::as_array() const {
+const Array& Value::as_array() const& {
     if (auto* s = std::get_if<Array>(&v_)) return *s;
     mismatch("array");
 }
-const Binary& Value::as_binary() const {
+const Binary& Value::as_binary() const& {
     if (auto* s = std::get_if<Binary>(&v_)) return *s;
     mismatch("binary");
 }

@@ -45,7 +45,8 @@ private:
 
 class Client {
 public:
-    Client(std::string host, std::uint16_t port, Options options = {})
+    Client(std::string host, std::uint16_t port) : Client(std::move(host), port, Options()) {}
+    Client(std::string host, std::uint16_t port, Options options)
         : pool_(std::make_shared<Pool>(std::move(host), port, std::move(options))) {}
 
     Database database(std::string name) const { return Database(pool_, std::move(name)); }

@@ -101,19 +101,36 @@ public:
     // first failed document when `ordered`.
     Task<InsertManyResult> insert_many(std::vector<Document> documents, bool ordered = true) const;
 
-    AsyncGenerator<Document> find(Document filter = {}, FindOptions options = {}) const;
-    Task<std::optional<Document>> find_one(Document filter = {}, FindOptions options = {}) const;
+    // (Overloads instead of `= {}` default arguments: g++ 12 miscompiles a
+    // braced default argument inside a co_await expression.)
+    AsyncGenerator<Document> find() const { return find(Document(), FindOptions()); }
+    AsyncGenerator<Document> find(Document filter) const { return find(std::move(filter), FindOptions()); }
+    AsyncGenerator<Document> find(Document filter, FindOptions options) const;
+    Task<std::optional<Document>> find_one(Document filter) const { return find_one(std::move(filter), FindOptions()); }
+    Task<std::optional<Document>> find_one(Document filter, FindOptions options) const;
 
-    Task<UpdateResult> update_one(Document filter, Document update, UpdateOptions options = {}) const;
-    Task<UpdateResult> update_many(Document filter, Document update, UpdateOptions options = {}) const;
+    Task<UpdateResult> update_one(Document filter, Document update) const {
+        return update_one(std::move(filter), std::move(update), UpdateOptions());
+    }
+    Task<UpdateResult> update_one(Document filter, Document update, UpdateOptions options) const;
+    Task<UpdateResult> update_many(Document filter, Document update) const {
+        return update_many(std::move(filter), std::move(update), UpdateOptions());
+    }
+    Task<UpdateResult> update_many(Document filter, Document update, UpdateOptions options) const;
     Task<DeleteResult> delete_one(Document filter) const;
     Task<DeleteResult> delete_many(Document filter) const;
 
-    Task<std::int64_t> count_documents(Document filter = {}, CountOptions options = {}) const;
-    AsyncGenerator<Document> aggregate(std::vector<Document> pipeline, AggregateOptions options = {}) const;
+    Task<std::int64_t> count_documents() const { return count_documents(Document(), CountOptions()); }
+    Task<std::int64_t> count_documents(Document filter) const { return count_documents(std::move(filter), CountOptions()); }
+    Task<std::int64_t> count_documents(Document filter, CountOptions options) const;
+    AsyncGenerator<Document> aggregate(std::vector<Document> pipeline) const {
+        return aggregate(std::move(pipeline), AggregateOptions());
+    }
+    AsyncGenerator<Document> aggregate(std::vector<Document> pipeline, AggregateOptions options) const;
 
     // Creates an index on `keys` ({"age": 1}); returns its name.
-    Task<std::string> create_index(Document keys, IndexOptions options = {}) const;
+    Task<std::string> create_index(Document keys) const { return create_index(std::move(keys), IndexOptions()); }
+    Task<std::string> create_index(Document keys, IndexOptions options) const;
     // Drops the collection; no error if it does not exist.
     Task<> drop() const;
 

@@ -62,16 +62,21 @@ public:
 
     // Connects (within `connect_timeout`; 0: no limit), then sends hello with
     // the client's metadata; ConnectionError if either fails.
-    static Task<Connection> open(std::string host, std::uint16_t port,
-                                 Duration connect_timeout = std::chrono::seconds(10), std::string app_name = {});
+    static Task<Connection> open(std::string host, std::uint16_t port) {
+        return open(std::move(host), port, std::chrono::seconds(10), std::string());
+    }
+    static Task<Connection> open(std::string host, std::uint16_t port, Duration connect_timeout, std::string app_name);
     // Wraps a connected stream and says hello on it.
-    static Task<Connection> handshake(Stream stream, std::string peer, std::string app_name = {});
+    static Task<Connection> handshake(Stream stream, std::string peer, std::string app_name);
 
     // Runs `command` on database `db` ($db is appended); the reply's body.
     // Throws mongo::Error when the reply says ok:0.
-    Task<Document> command(std::string db, Document command, std::vector<Sequence> sequences = {});
+    Task<Document> command(std::string db, Document command) {
+        return this->command(std::move(db), std::move(command), std::vector<Sequence>());
+    }
+    Task<Document> command(std::string db, Document command, std::vector<Sequence> sequences);
     // The same without the ok check: the reply as it came.
-    Task<Document> round_trip(std::string db, Document command, std::vector<Sequence> sequences = {});
+    Task<Document> round_trip(std::string db, Document command, std::vector<Sequence> sequences);
 
     // False once the connection was closed, failed, or left a reply unread.
     bool usable() const noexcept { return !stream_.is_closed() && !in_flight_; }

@@ -194,12 +194,19 @@ public:
     std::int32_t as_int32() const;   // int32, or an int64/whole double that fits
     std::int64_t as_int64() const;   // int32, int64, or a whole double
     double as_double() const;        // any number
-    const std::string& as_string() const;
+    const std::string& as_string() const&;
     ObjectId as_object_id() const;
     DateTime as_date_time() const;
-    const Document& as_document() const;
-    const Array& as_array() const;
-    const Binary& as_binary() const;
+    const Document& as_document() const&;
+    const Array& as_array() const&;
+    const Binary& as_binary() const&;
+    // On a temporary Value (doc["k"] returns one) these return by value, so
+    // `for (auto& x : reply["cursor"].as_document()["firstBatch"].as_array())`
+    // never iterates a destroyed array.
+    std::string as_string() && { return std::string(std::move(as_string_ref())); }
+    Document as_document() && { return Document(std::move(as_document_ref())); }
+    Array as_array() && { return Array(std::move(as_array_ref())); }
+    Binary as_binary() && { return Binary(std::move(as_binary_ref())); }
     const Other* if_other() const noexcept { return std::get_if<Other>(&v_); }
 
     // as<T>(): the same conversions by type: as<std::string>(), as<std::int64_t>()...
@@ -228,6 +235,10 @@ private:
         }
     }
     [[noreturn]] void mismatch(const char* wanted) const;
+    std::string& as_string_ref() { return const_cast<std::string&>(std::as_const(*this).as_string()); }
+    Document& as_document_ref() { return const_cast<Document&>(std::as_const(*this).as_document()); }
+    Array& as_array_ref() { return const_cast<Array&>(std::as_const(*this).as_array()); }
+    Binary& as_binary_ref() { return const_cast<Binary&>(std::as_const(*this).as_binary()); }
 
     std::variant<std::monostate, bool, std::int32_t, std::int64_t, double, std::string, ObjectId, DateTime, Document,
                  Array, Binary, Other>

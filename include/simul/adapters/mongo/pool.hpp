@@ -47,12 +47,13 @@ struct Options {
 
 class Pool {
 public:
-    Pool(std::string host, std::uint16_t port, Options options = {});
+    Pool(std::string host, std::uint16_t port, Options options);
     Pool(const Pool&) = delete;
     Pool& operator=(const Pool&) = delete;
 
     // Runs `cmd` on database `db` on a pooled connection; see the top of this file.
-    Task<Document> command(std::string db, Document cmd, std::vector<Sequence> sequences = {});
+    Task<Document> command(std::string db, Document cmd) { return command(std::move(db), std::move(cmd), std::vector<Sequence>()); }
+    Task<Document> command(std::string db, Document cmd, std::vector<Sequence> sequences);
 
     // The limits from the last hello (defaults until a connection opened).
     const ServerInfo& server() const noexcept { return info_; }
