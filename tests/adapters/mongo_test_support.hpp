@@ -236,8 +236,11 @@ simul::Task<> serve_scripted(simul::Stream s, F on_request) {
 
 template <class F>
 simul::Task<simul::Server> scripted_server(F on_request) {
-    auto handler = [on_request](simul::Stream s) -> simul::Task<> { return serve_scripted(std::move(s), on_request); };
-    co_return co_await simul::start_server(handler, "127.0.0.1", 0);
+    simul::ConnectionHandler handler = [on_request](simul::Stream s) -> simul::Task<> {
+        return serve_scripted(std::move(s), on_request);
+    };
+    std::string host = "127.0.0.1";
+    co_return co_await simul::start_server(handler, host, 0);
 }
 
 }  // namespace mongo_test
