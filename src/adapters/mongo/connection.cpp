@@ -94,7 +94,7 @@ Task<Connection> Connection::handshake(Stream stream, std::string peer, std::str
 }
 
 Task<Document> Connection::command(std::string db, Document cmd, std::vector<Sequence> sequences) {
-    std::string name = cmd.empty() ? std::string("(empty command)") : cmd.keys().front();
+    const std::string name(cmd.first_key());
     Document reply = co_await round_trip(std::move(db), std::move(cmd), std::move(sequences));
     check_ok(reply, name);
     co_return reply;
@@ -122,38 +122,53 @@ Task<Document> Connection::round_trip(std::string db, Document cmd, std::vector<
         }
     } guard{this};
 
-    std::string header, rest;
     try {
         co_await stream_.write(msg);
-        header = co_await stream_.read_exactly(wire::kHeaderSize);
-    } catch (const IncompleteReadError& e) {
-        throw ConnectionError("simul::mongo: " + peer_ + " closed the connection before replying" +
-                              (e.partial().empty() ? std::string() : " (after " + std::to_string(e.partial().size()) + " bytes of the reply header)"));
     } catch (const std::system_error& e) {
         throw ConnectionError("simul::mongo: the connection to " + peer_ + " failed: " + e.what());
     }
-    const wire::Header h = wire::decode_header(header);
+    // The reply, read into this connection's own buffer (read_some reads
+    // straight into it: no copy through the stream, no zero-filling).
     const std::int64_t limit = std::max<std::int64_t>(info_.max_message_size_bytes, 48'000'000);
-    if (h.length < std::int32_t(wire::kHeaderSize + 5) || h.length > limit)
-        throw ProtocolError("simul::mongo: malformed reply from " + peer_ + ": message length " + std::to_string(h.length) +
-                            " is out of range [21, " + std::to_string(limit) + "]");
-    if (h.op_code != wire::kOpMsg)
-        throw ProtocolError("simul::mongo: malformed reply from " + peer_ + ": opCode " + std::to_string(h.op_code) +
-                            ", expected OP_MSG (2013)");
-    if (h.response_to != id)
-        throw ProtocolError("simul::mongo: reply from " + peer_ + " answers request " + std::to_string(h.response_to) +
-                            ", expected " + std::to_string(id) + "; the connection is out of step and is closed");
-    try {
-        rest = co_await stream_.read_exactly(std::size_t(h.length) - wire::kHeaderSize);
-    } catch (const IncompleteReadError& e) {
-        throw ConnectionError("simul::mongo: " + peer_ + " closed the connection in the middle of a reply (" +
-                              std::to_string(e.partial().size() + wire::kHeaderSize) + " of " + std::to_string(h.length) +
-                              " bytes came)");
-    } catch (const std::system_error& e) {
-        throw ConnectionError("simul::mongo: the connection to " + peer_ + " failed while reading a reply: " + e.what());
+    std::size_t need = wire::kHeaderSize, have = 0;
+    wire::Header h{};
+    if (rbuf_.size() < 16 * 1024) rbuf_.resize(16 * 1024);
+    while (have < need) {
+        if (rbuf_.size() < need) rbuf_.resize(need);
+        std::size_t n = 0;
+        try {
+            n = co_await stream_.read_some(rbuf_.data() + have, rbuf_.size() - have);
+        } catch (const std::system_error& e) {
+            throw ConnectionError("simul::mongo: the connection to " + peer_ + " failed while reading a reply: " + e.what());
+        }
+        if (n == 0) {
+            if (have == 0)
+                throw ConnectionError("simul::mongo: " + peer_ + " closed the connection before replying");
+            throw ConnectionError("simul::mongo: " + peer_ + " closed the connection in the middle of a reply (" +
+                                  std::to_string(have) + " of " + (need > wire::kHeaderSize ? std::to_string(need) : std::string("?")) +
+                                  " bytes came)");
+        }
+        have += n;
+        if (need == wire::kHeaderSize && have >= wire::kHeaderSize) {
+            h = wire::decode_header(std::string_view(rbuf_.data(), wire::kHeaderSize));
+            if (h.length < std::int32_t(wire::kHeaderSize + 5) || h.length > limit)
+                throw ProtocolError("simul::mongo: malformed reply from " + peer_ + ": message length " + std::to_string(h.length) +
+                                    " is out of range [21, " + std::to_string(limit) + "]");
+            if (h.op_code != wire::kOpMsg)
+                throw ProtocolError("simul::mongo: malformed reply from " + peer_ + ": opCode " + std::to_string(h.op_code) +
+                                    ", expected OP_MSG (2013)");
+            if (h.response_to != id)
+                throw ProtocolError("simul::mongo: reply from " + peer_ + " answers request " + std::to_string(h.response_to) +
+                                    ", expected " + std::to_string(id) + "; the connection is out of step and is closed");
+            need = std::size_t(h.length);
+        }
     }
+    std::string_view rest(rbuf_.data() + wire::kHeaderSize, need - wire::kHeaderSize);
     Document body = wire::decode_msg_body(h, rest);
     in_flight_ = false;
+    // Bytes past the reply were never asked for: the server is out of step.
+    if (have > need) stream_.close();
+    if (rbuf_.size() > 1024 * 1024) std::vector<char>().swap(rbuf_);  // a big reply's buffer goes with it
     co_return body;
 }
 

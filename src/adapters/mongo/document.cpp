@@ -206,6 +206,12 @@ std::optional<Value> Document::at_path(std::string_view dotted) const {
     return decode(&found);
 }
 
+std::string_view Document::first_key() const noexcept {
+    bson_iter_t it;
+    if (!b_ || !bson_iter_init(&it, b_) || !bson_iter_next(&it)) return {};
+    return std::string_view(bson_iter_key(&it), bson_iter_key_len(&it));
+}
+
 std::vector<std::string> Document::keys() const {
     std::vector<std::string> out;
     bson_iter_t it;

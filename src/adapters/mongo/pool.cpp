@@ -44,8 +44,8 @@ Task<Document> Pool::command(std::string db, Document cmd, std::vector<Sequence>
         }
     } lend{this, &conn};
     ++in_use_;
+    const std::string name(cmd.first_key());  // for the timeout's message (cmd is moved away)
     if (options_.request_timeout == Duration::zero()) co_return co_await conn->command(std::move(db), std::move(cmd), std::move(sequences));
-    std::string name = cmd.empty() ? std::string() : cmd.keys().front();
     bool timed_out = false;
     Document reply;
     try {

@@ -90,6 +90,7 @@ public:
 
 private:
     Stream stream_;
+    std::vector<char> rbuf_;  // one reply at a time is read into it
     std::string peer_;
     ServerInfo info_;
     std::int32_t next_id_ = 1;

@@ -120,6 +120,7 @@ public:
     Value operator[](std::string_view key) const;
     std::optional<Value> at_path(std::string_view dotted) const;
     std::vector<std::string> keys() const;
+    std::string_view first_key() const noexcept;  // "" if empty (a command's name)
     std::vector<std::pair<std::string, Value>> items() const;
 
     std::string to_json() const;  // relaxed extended JSON
