@@ -53,6 +53,11 @@ TEST(MongoCollection, InsertOneAddsAnObjectIdAndFindOneReadsItBack) {
         mongo::doc bob{{"_id", given}, {"name", "bob"}};
         auto r2 = co_await users.insert_one(bob);
         EXPECT_EQ(r2.inserted_id.as_object_id(), given);
+        // The braceless form compiles inside a co_await expression (g++ 12).
+        auto r3 = co_await users.insert_one(mongo::doc("name", "cy", "tags", mongo::array("x", 1)));
+        auto cy = co_await users.find_one(mongo::doc("_id", r3.inserted_id));
+        CO_ASSERT_TRUE(cy.has_value());
+        EXPECT_EQ((*cy)["tags"].as_array()[1].as_int32(), 1);
     });
 }
 

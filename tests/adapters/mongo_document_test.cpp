@@ -124,3 +124,10 @@ TEST(MongoDocument, CopiesAreIndependentAndMovesAreCheap) {
     e.extend(c);
     EXPECT_EQ(e, c);
 }
+
+TEST(MongoDocument, TheBracelessFormBuildsTheSameDocument) {
+    mongo::doc braced{{"age", mongo::doc{{"$gt", 30}}}, {"name", "ada"}, {"tags", mongo::array{1, "x"}}};
+    mongo::doc parens("age", mongo::doc("$gt", 30), "name", "ada", "tags", mongo::array(1, "x"));
+    EXPECT_EQ(parens, braced);
+    EXPECT_EQ(mongo::array(7).size(), 1u);
+}

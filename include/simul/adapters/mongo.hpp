@@ -11,8 +11,8 @@
 //     simul::Task<> amain() {
 //         mongo::Client client("127.0.0.1", 27017, {.pool_size = 4});
 //         auto users = client.database("app").collection("users");
-//         co_await users.insert_one(mongo::doc{{"name", "ada"}, {"age", 36}});
-//         auto found = co_await users.find_one(mongo::doc{{"name", "ada"}});
+//         co_await users.insert_one(mongo::doc("name", "ada", "age", 36));
+//         auto found = co_await users.find_one(mongo::doc("name", "ada"));
 //         auto adults = users.find(mongo::doc{{"age", mongo::doc{{"$gte", 18}}}});
 //         while (auto u = co_await adults.next()) { /* ... */ }
 //     }

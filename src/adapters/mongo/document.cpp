@@ -9,6 +9,7 @@
 #include <bson/bson.h>
 
 #include <cstring>
+#include <new>
 
 namespace simul::mongo {
 
@@ -150,7 +151,8 @@ Document Document::from_bytes(const std::uint8_t* data, std::size_t size) {
                         std::to_string(size));
     Document d;
     bson_destroy(d.b_);
-    d.b_ = bson_copy(&view);
+    d.b_ = bson_new_from_data(data, size);
+    if (!d.b_) throw std::bad_alloc();
     return d;
 }
 

@@ -7,8 +7,8 @@
 //
 //     simul::mongo::Client client("127.0.0.1", 27017, {.pool_size = 4});
 //     auto users = client.database("app").collection("users");
-//     co_await users.insert_one(mongo::doc{{"name", "ada"}});
-//     mongo::Document r = co_await client.database("admin").run_command(mongo::doc{{"ping", 1}});
+//     co_await users.insert_one(mongo::doc("name", "ada"));
+//     mongo::Document r = co_await client.database("admin").run_command(mongo::doc("ping", 1));
 //
 // The Client, its Databases and Collections, and running cursors all hold
 // the pool; it lives until the last of them goes. close() closes the idle

@@ -6,7 +6,7 @@
 // cursor, an AsyncGenerator of documents.
 //
 //     auto users = client.database("app").collection("users");
-//     auto r = co_await users.insert_one(mongo::doc{{"name", "ada"}, {"age", 36}});
+//     auto r = co_await users.insert_one(mongo::doc("name", "ada", "age", 36));
 //     auto cursor = users.find(mongo::doc{{"age", mongo::doc{{"$gt", 30}}}},
 //                              {.sort = mongo::doc{{"age", 1}}, .limit = 10});
 //     while (auto user = co_await cursor.next())

@@ -8,7 +8,7 @@
 // socket has the reply's bytes; nothing blocks.
 //
 //     auto conn = co_await mongo::Connection::open("127.0.0.1", 27017);
-//     mongo::Document reply = co_await conn.command("admin", mongo::doc{{"ping", 1}});
+//     mongo::Document reply = co_await conn.command("admin", mongo::doc("ping", 1));
 //
 // Most programs use a Client (client.hpp), whose pool owns Connections;
 // this type is public for tools and tests that want one socket.

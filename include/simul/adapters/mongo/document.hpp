@@ -10,6 +10,7 @@
 //     mongo::doc user{{"name", "ada"}, {"tags", mongo::array{"math", 1815}},
 //                     {"born", mongo::DateTime::from_ms(-4'952'908'800'000)}};
 //     std::string name = user["name"].as_string();
+//     co_await users.insert_one(mongo::doc("name", "ada", "age", 36));  // braceless: for co_await (g++ 12)
 //     std::int64_t n = reply["n"].as_int64();   // int32, int64 or a whole double
 //
 // A Value is one BSON value: null, bool, int32, int64, double, string,
@@ -89,6 +90,14 @@ class Document {
 public:
     Document();  // {}
     Document(std::initializer_list<Field> fields);
+    // The same as alternating keys and values, without braces:
+    // mongo::doc("age", mongo::doc("$gt", 30), "name", "ada"). g++ 12 rejects
+    // an initializer list inside a co_await expression ("array used as
+    // initializer"); this form compiles there:
+    //     co_await users.insert_one(mongo::doc("name", "ada"));
+    template <class... Rest>
+        requires(sizeof...(Rest) % 2 == 0)
+    Document(std::string_view key, const Value& value, const Rest&... rest);
     Document(const Document& o);
     Document(Document&& o) noexcept : b_(std::exchange(o.b_, nullptr)) {}
     Document& operator=(const Document& o);
@@ -140,6 +149,11 @@ public:
     Array() = default;
     Array(std::initializer_list<Value> values);
     explicit Array(std::vector<Value> values);
+    // mongo::array(1, "two", 3.0): the braceless form, for co_await expressions (g++ 12).
+    template <class... T>
+        requires(sizeof...(T) > 0 && (std::is_constructible_v<Value, const T&> && ...) &&
+                 !(sizeof...(T) == 1 && (std::is_same_v<std::remove_cvref_t<T>, Array> || ...)))
+    explicit Array(const T&... values);
 
     std::size_t size() const noexcept;
     bool empty() const noexcept { return size() == 0; }
@@ -251,6 +265,28 @@ struct Field {
     std::string_view key;
     Value value;
 };
+
+template <class... T>
+    requires(sizeof...(T) > 0 && (std::is_constructible_v<Value, const T&> && ...) &&
+             !(sizeof...(T) == 1 && (std::is_same_v<std::remove_cvref_t<T>, Array> || ...)))
+Array::Array(const T&... values) {
+    v_.reserve(sizeof...(T));
+    (v_.push_back(Value(values)), ...);
+}
+
+template <class... Rest>
+    requires(sizeof...(Rest) % 2 == 0)
+Document::Document(std::string_view key, const Value& value, const Rest&... rest) : Document() {
+    append(key, value);
+    if constexpr (sizeof...(Rest) > 0) {
+        // Pairs two at a time, each key a string and each value anything a Value takes.
+        auto pairs = [this](auto&& self, std::string_view k, const Value& v, const auto&... more) -> void {
+            append(k, v);
+            if constexpr (sizeof...(more) > 0) self(self, more...);
+        };
+        pairs(pairs, rest...);
+    }
+}
 
 template <class T>
 T Value::as() const {

@@ -19,7 +19,7 @@
 // failure of a request; simul::Cancelled passes through untouched.
 //
 //     try {
-//         co_await users.insert_one(mongo::doc{{"_id", id}, {"name", "ada"}});
+//         co_await users.insert_one(mongo::doc("_id", id, "name", "ada"));
 //     } catch (const mongo::Error& e) {
 //         if (e.code() == 11000) { /* already there */ }
 //     }

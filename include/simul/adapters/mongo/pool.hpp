@@ -9,7 +9,7 @@
 // simple (see below).
 //
 //     auto pool = std::make_shared<mongo::Pool>("127.0.0.1", 27017, mongo::Options{.pool_size = 8});
-//     mongo::Document r = co_await pool->command("admin", mongo::doc{{"ping", 1}});
+//     mongo::Document r = co_await pool->command("admin", mongo::doc("ping", 1));
 //
 // Who resumes: the loop, when a connection comes back (the waiting request
 // takes it) or when the socket has its reply.
