@@ -15,9 +15,18 @@
 
 namespace simul::mongo {
 
-void check_ok(const Document& reply, std::string_view what) {
+namespace {
+// ok: 1 (servers send a double; some an int32, or true).
+bool reply_ok(const Document& reply) {
     auto ok = reply.find("ok");
-    if (ok && ok->is_number() && ok->as_double() == 1.0) return;
+    if (!ok) return false;
+    if (ok->type() == Value::Type::boolean) return ok->as_bool();
+    return ok->is_number() && ok->as_double() == 1.0;
+}
+}  // namespace
+
+void check_ok(const Document& reply, std::string_view what) {
+    if (reply_ok(reply)) return;
     int code = 0;
     std::string code_name, errmsg;
     if (auto c = reply.find("code"); c && c->is_number()) code = int(c->as_int64());
@@ -67,12 +76,7 @@ Task<Connection> Connection::handshake(Stream stream, std::string peer, std::str
     c.peer_ = std::move(peer);
     Document hello_cmd = hello_command(app_name);
     Document hello = co_await c.round_trip("admin", std::move(hello_cmd), std::vector<Sequence>());
-    bool refused = false;
-    {
-        auto ok = hello.find("ok");
-        refused = !(ok && ok->is_number() && ok->as_double() == 1.0);
-    }
-    if (refused) {
+    if (!reply_ok(hello)) {
         // A server older than 4.4.2 knows only the old name of the handshake.
         Document legacy = hello_command(app_name);
         Document cmd{{"isMaster", 1}};
