@@ -176,6 +176,34 @@ TEST(MongoFailure, ConnectionRefusedIsAConnectionError) {
     });
 }
 
+TEST(MongoFailure, ServerThatNeverSaysHelloTimesOutTheConnect) {
+    run_real([]() -> simul::Task<> {
+        simul::ConnectionHandler mute = [](simul::Stream s) -> simul::Task<> {
+            std::string ignored = co_await s.read(1 << 16);  // takes the hello, never answers
+            co_await simul::sleep(5s);
+        };
+        std::string host = "127.0.0.1";
+        auto server = co_await simul::start_server(mute, host, 0);
+        {
+            mongo::Options o = opts();
+            o.connect_timeout = 200ms;
+            mongo::Client client("127.0.0.1", server.port(), o);
+            mongo::doc ping{{"ping", 1}};
+            auto t0 = simul::now();
+            std::string what;
+            try {
+                co_await client.database("admin").run_command(ping);
+            } catch (const simul::TimeoutError& e) {
+                what = e.what();
+            }
+            EXPECT_NE(what.find("connect_timeout"), std::string::npos) << what;
+            EXPECT_LT(simul::now() - t0, 2s);
+            EXPECT_EQ(client.pool().statistics().in_use, 0u);
+        }
+        co_await stop(server);
+    });
+}
+
 TEST(MongoFailure, ServerClosingBeforeTheReplyIsAConnectionErrorAndThePoolRecovers) {
     run_real([]() -> simul::Task<> {
         auto drops = std::make_shared<int>(1);

@@ -50,24 +50,41 @@ Document hello_command(const std::string& app_name) {
 
 }  // namespace
 
-Task<Connection> Connection::open(std::string host, std::uint16_t port, Duration connect_timeout, std::string app_name) {
+namespace {
+
+Task<Connection> connect_and_greet(std::string host, std::uint16_t port, std::string app_name) {
     std::string peer = host + ":" + std::to_string(port);
-    ConnectOptions opts;
-    opts.timeout = connect_timeout;
     Stream s;
+    ConnectOptions options;  // named, not a braced default argument (g++ 12)
     try {
-        s = co_await open_connection(host, port, opts);
-    } catch (const TimeoutError&) {
-        throw TimeoutError("simul::mongo: could not connect to " + peer + " within " + simul::detail::format_duration(connect_timeout) +
-                           " (Options::connect_timeout)");
+        s = co_await open_connection(host, port, options);
     } catch (const std::system_error& e) {
         throw ConnectionError("simul::mongo: could not connect to " + peer + ": " + e.what() + "; is the server running?");
-    } catch (const ConnectionError&) {
+    } catch (const TimeoutError&) {
         throw;
     } catch (const simul::Error& e) {
         throw ConnectionError("simul::mongo: could not connect to " + peer + ": " + e.what());
     }
-    co_return co_await handshake(std::move(s), std::move(peer), std::move(app_name));
+    co_return co_await Connection::handshake(std::move(s), std::move(peer), std::move(app_name));
+}
+
+}  // namespace
+
+Task<Connection> Connection::open(std::string host, std::uint16_t port, Duration connect_timeout, std::string app_name) {
+    if (connect_timeout <= Duration::zero()) co_return co_await connect_and_greet(std::move(host), port, std::move(app_name));
+    // One deadline for the TCP connect and the hello together: a server that
+    // accepts but never answers must not hang the pool.
+    std::string peer = host + ":" + std::to_string(port);
+    bool timed_out = false;
+    try {
+        co_return co_await wait_for(connect_and_greet(std::move(host), port, std::move(app_name)), connect_timeout);
+    } catch (const TimeoutError&) {
+        timed_out = true;
+    }
+    if (timed_out)
+        throw TimeoutError("simul::mongo: could not connect to " + peer + " and complete the hello within " +
+                           simul::detail::format_duration(connect_timeout) + " (Options::connect_timeout)");
+    throw InvalidStateError("simul::mongo: unreachable");
 }
 
 Task<Connection> Connection::handshake(Stream stream, std::string peer, std::string app_name) {
