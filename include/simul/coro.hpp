@@ -28,5 +28,6 @@
 #include <simul/coro/sleep.hpp>
 #include <simul/coro/spawn.hpp>
 #include <simul/coro/task.hpp>
+#include <simul/coro/task_local.hpp>
 #include <simul/coro/wait_fd.hpp>
 #include <simul/coro/wait_for.hpp>

@@ -206,6 +206,8 @@ void Loop::teardown() noexcept {
     }
     for (auto& [t, info] : info_) const_cast<detail::TaskHeader*>(t)->flags_ &= ~detail::kHasInfo;
     info_.clear();
+    for (auto& [t, c] : contexts_) const_cast<detail::TaskHeader*>(t)->flags_ &= ~detail::kHasContext;
+    contexts_.clear();
 }
 
 void Loop::busy(Duration d) {
@@ -631,6 +633,7 @@ void Loop::forget_task_info(const detail::TaskHeader* t) noexcept {
 }
 
 void Loop::finish_task_slow(detail::TaskHeader* t) noexcept {
+    if (t->flags_ & detail::kHasContext) forget_context(t);  // its values die with its last step
     if (detail::Completion* c = t->completion_) {
         t->completion_ = nullptr;
         c->on_done(c, t);

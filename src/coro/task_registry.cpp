@@ -5,6 +5,7 @@
 
 #include <simul/coro/future.hpp>
 #include <simul/coro/task.hpp>
+#include <simul/coro/task_local.hpp>
 #include <simul/detail/park.hpp>
 #include <simul/detail/task_header.hpp>
 
@@ -30,6 +31,7 @@ void TaskHeader::forget() noexcept {
         if (loop) --loop->live_tasks_;
     }
     if ((flags_ & kHasInfo) && loop) loop->forget_task_info(this);
+    if ((flags_ & kHasContext) && loop) loop->forget_context(this);
 }
 
 Loop& require_loop(const char* what) {
@@ -85,3 +87,30 @@ void FutureStateBase::complete() {
 }
 
 }  // namespace simul::detail
+
+namespace simul {
+
+const detail::TaskContext* Loop::context_of(const detail::TaskHeader* t) const noexcept {
+    if (!t || !(t->flags_ & detail::kHasContext)) return nullptr;
+    auto it = contexts_.find(t);
+    return it == contexts_.end() ? nullptr : it->second.get();
+}
+
+void Loop::set_context(detail::TaskHeader* t, std::shared_ptr<const detail::TaskContext> c) {
+    contexts_[t] = std::move(c);
+    t->flags_ |= detail::kHasContext;
+}
+
+void Loop::inherit_context(const detail::TaskHeader* parent, detail::TaskHeader* child) {
+    auto it = contexts_.find(parent);
+    if (it == contexts_.end()) return;
+    contexts_[child] = it->second;  // shared: the first set() on either side copies
+    child->flags_ |= detail::kHasContext;
+}
+
+void Loop::forget_context(const detail::TaskHeader* t) noexcept {
+    contexts_.erase(t);
+    const_cast<detail::TaskHeader*>(t)->flags_ &= ~detail::kHasContext;
+}
+
+}  // namespace simul

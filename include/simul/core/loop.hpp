@@ -50,6 +50,7 @@ inline thread_local constinit Loop* tls_loop = nullptr;
 // (the blocking-call detector asks; to_thread workers never have one).
 inline thread_local constinit Loop* tls_stepping_loop = nullptr;
 class DebugMonitor;  // src/debug/debug_monitor.hpp: watchdog, trace, exit stats
+struct TaskContext;  // coro/task_local.hpp: a task's task-local values
 
 // A one-shot or persistent interest in a descriptor's readiness.
 struct IoWatch {
@@ -256,6 +257,8 @@ public:
     void adopt(detail::TaskHeader* t, std::string&& name, simul::SourceLocation where) {
         if (!name.empty() || instrumented_) [[unlikely]]
             record_info(t, std::move(name), where);
+        if (current_ && (current_->flags_ & detail::kHasContext)) [[unlikely]]
+            inherit_context(current_, t);  // task-local values are copied at spawn
         t->next_all_ = &all_;
         t->prev_all_ = all_.prev_all_;
         all_.prev_all_->next_all_ = t;
@@ -268,6 +271,14 @@ public:
     // The task's name for messages: its given name, or where it was spawned.
     std::string task_name(const detail::TaskHeader* t) const;
     void forget_task_info(const detail::TaskHeader* t) noexcept;
+
+    // Task-local values (coro/task_local.hpp): each task that has set one, or
+    // was spawned by one that had, owns an immutable TaskContext shared with
+    // its parent until either sets a value (copy on write).
+    const detail::TaskContext* context_of(const detail::TaskHeader* t) const noexcept;
+    void set_context(detail::TaskHeader* t, std::shared_ptr<const detail::TaskContext> c);
+    void inherit_context(const detail::TaskHeader* parent, detail::TaskHeader* child);
+    void forget_context(const detail::TaskHeader* t) noexcept;
     // A spawned task finished; runs its completion or reports a lost error.
     void finish_task(detail::TaskHeader* t) noexcept {
         t->flags_ |= detail::kDone | detail::kFinishing;
@@ -277,7 +288,7 @@ public:
             t->flags_ &= ~detail::kInAllList;
             --live_tasks_;
         }
-        if (t->completion_ || (t->flags_ & detail::kHasError)) [[unlikely]]
+        if (t->completion_ || (t->flags_ & (detail::kHasError | detail::kHasContext))) [[unlikely]]
             finish_task_slow(t);
     }
     void finish_task_slow(detail::TaskHeader* t) noexcept;
@@ -363,6 +374,7 @@ private:
     std::shared_ptr<detail::RemoteQueue> remote_;
 
     std::unordered_map<const detail::TaskHeader*, TaskInfo> info_;
+    std::unordered_map<const detail::TaskHeader*, std::shared_ptr<const detail::TaskContext>> contexts_;
     const detail::TaskHeader* stepping_ = nullptr;  // debug: info kept until the step ends
     bool erase_after_step_ = false;
     std::function<void(const ExceptionContext&)> exception_handler_;

@@ -46,6 +46,7 @@ enum RunnableFlags : std::uint32_t {
     kInAllList = 1u << 11,       // linked in the loop's list of live tasks
     kCallbackCancelled = 1u << 12,
     kStarted = 1u << 13,         // a spawned task's first step has begun
+    kHasContext = 1u << 14,      // the loop's side table has its task-local values
 };
 
 struct Runnable {
@@ -87,7 +88,7 @@ struct TaskHeader : Runnable {
     TaskHeader& operator=(const TaskHeader&) = delete;
     ~TaskHeader() {
         if (flags_ & kHasError) slot_.error.~exception_ptr();
-        if (flags_ & (kInAllList | kHasInfo)) forget();
+        if (flags_ & (kInAllList | kHasInfo | kHasContext)) forget();
     }
 
     TaskHeader* prev_all_ = nullptr;  // the loop's list of live tasks
