@@ -666,17 +666,30 @@ void Loop::call_exception_handler(const ExceptionContext& ctx) noexcept {
     std::fprintf(stderr, "%s\n", ctx.message.c_str());
 }
 
+// SIMUL_DEBUG_LOG=file collects the reports of every loop of the process (CI
+// runs the whole suite so, and checks that no report reached the file). Opened
+// once, when the first debug loop starts, so that the descriptor exists
+// before a test counts its descriptors.
+std::FILE* detail::debug_log_file() noexcept {
+    static std::FILE* const file = [] {
+        const char* path = std::getenv("SIMUL_DEBUG_LOG");
+        std::FILE* f = path && *path ? std::fopen(path, "ae") : nullptr;
+        return f;
+    }();
+    return file;
+}
+
+namespace {
+// Opened before main(): a test that counts its descriptors must find it there already.
+[[maybe_unused]] const bool debug_log_opened = (detail::debug_log_file(), true);
+}  // namespace
+
 void Loop::debug_log(std::string_view line) const {
     if (debug_log_) {
         debug_log_(line);
         return;
     }
-    // SIMUL_DEBUG_LOG=file collects the reports of every loop of the process
-    // (CI runs the whole suite so and checks that the file stays empty).
-    static std::FILE* const file = [] {
-        const char* path = std::getenv("SIMUL_DEBUG_LOG");
-        return path && *path ? std::fopen(path, "a") : nullptr;
-    }();
+    std::FILE* file = detail::debug_log_file();
     std::FILE* out = file ? file : stderr;
     std::fprintf(out, "%.*s\n", int(line.size()), line.data());
     std::fflush(out);

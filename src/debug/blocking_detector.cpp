@@ -16,6 +16,7 @@
 //
 // Not caught: calls inside libc to its own functions (glibc calls them
 // directly, not through the PLT), and programs linked statically.
+#include <arpa/inet.h>
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -66,13 +67,93 @@ bool blocking_fd(int fd) {
     return result;
 }
 
+// getaddrinfo() of a numeric address (or of none: a passive socket) looks
+// nothing up: libpq, for one, calls it so for every hostaddr.
+bool numeric_host(const char* node, const struct addrinfo* hints) {
+    if (!node || (hints && (hints->ai_flags & AI_NUMERICHOST))) return true;
+    unsigned char buf[sizeof(struct in6_addr)];
+    return ::inet_pton(AF_INET, node, buf) == 1 || ::inet_pton(AF_INET6, node, buf) == 1;
+}
+
 template <class F>
 F next(const char* name) {
     return reinterpret_cast<F>(::dlsym(RTLD_NEXT, name));
 }
 
+// The next definitions (libc's), resolved once when the library is loaded,
+// before any thread can call in: no function-local statics, whose guard
+// could itself take a lock (and so come back here).
+#define SIMUL_REAL_PTR(name) decltype(&::name) real_##name = nullptr;
+SIMUL_REAL_PTR(accept)
+SIMUL_REAL_PTR(accept4)
+SIMUL_REAL_PTR(clock_nanosleep)
+SIMUL_REAL_PTR(connect)
+SIMUL_REAL_PTR(epoll_wait)
+SIMUL_REAL_PTR(fdatasync)
+SIMUL_REAL_PTR(fsync)
+SIMUL_REAL_PTR(getaddrinfo)
+SIMUL_REAL_PTR(gethostbyname)
+SIMUL_REAL_PTR(nanosleep)
+SIMUL_REAL_PTR(poll)
+SIMUL_REAL_PTR(ppoll)
+SIMUL_REAL_PTR(read)
+SIMUL_REAL_PTR(readv)
+SIMUL_REAL_PTR(recv)
+SIMUL_REAL_PTR(recvfrom)
+SIMUL_REAL_PTR(recvmsg)
+SIMUL_REAL_PTR(select)
+SIMUL_REAL_PTR(send)
+SIMUL_REAL_PTR(sendmsg)
+SIMUL_REAL_PTR(sendto)
+SIMUL_REAL_PTR(sleep)
+SIMUL_REAL_PTR(system)
+SIMUL_REAL_PTR(usleep)
+SIMUL_REAL_PTR(wait)
+SIMUL_REAL_PTR(waitpid)
+SIMUL_REAL_PTR(write)
+SIMUL_REAL_PTR(writev)
+int (*real_pthread_mutex_lock)(pthread_mutex_t*) = nullptr;
+int (*real_pthread_mutex_trylock)(pthread_mutex_t*) = nullptr;
+int (*real_pthread_mutex_timedlock)(pthread_mutex_t*, const struct timespec*) = nullptr;
+
+__attribute__((constructor(101))) void resolve_all() {
+    real_accept = next<decltype(&::accept)>("accept");
+    real_accept4 = next<decltype(&::accept4)>("accept4");
+    real_clock_nanosleep = next<decltype(&::clock_nanosleep)>("clock_nanosleep");
+    real_connect = next<decltype(&::connect)>("connect");
+    real_epoll_wait = next<decltype(&::epoll_wait)>("epoll_wait");
+    real_fdatasync = next<decltype(&::fdatasync)>("fdatasync");
+    real_fsync = next<decltype(&::fsync)>("fsync");
+    real_getaddrinfo = next<decltype(&::getaddrinfo)>("getaddrinfo");
+    real_gethostbyname = next<decltype(&::gethostbyname)>("gethostbyname");
+    real_nanosleep = next<decltype(&::nanosleep)>("nanosleep");
+    real_poll = next<decltype(&::poll)>("poll");
+    real_ppoll = next<decltype(&::ppoll)>("ppoll");
+    real_read = next<decltype(&::read)>("read");
+    real_readv = next<decltype(&::readv)>("readv");
+    real_recv = next<decltype(&::recv)>("recv");
+    real_recvfrom = next<decltype(&::recvfrom)>("recvfrom");
+    real_recvmsg = next<decltype(&::recvmsg)>("recvmsg");
+    real_select = next<decltype(&::select)>("select");
+    real_send = next<decltype(&::send)>("send");
+    real_sendmsg = next<decltype(&::sendmsg)>("sendmsg");
+    real_sendto = next<decltype(&::sendto)>("sendto");
+    real_sleep = next<decltype(&::sleep)>("sleep");
+    real_system = next<decltype(&::system)>("system");
+    real_usleep = next<decltype(&::usleep)>("usleep");
+    real_wait = next<decltype(&::wait)>("wait");
+    real_waitpid = next<decltype(&::waitpid)>("waitpid");
+    real_write = next<decltype(&::write)>("write");
+    real_writev = next<decltype(&::writev)>("writev");
+    real_pthread_mutex_lock = next<int (*)(pthread_mutex_t*)>("pthread_mutex_lock");
+    real_pthread_mutex_trylock = next<int (*)(pthread_mutex_t*)>("pthread_mutex_trylock");
+    real_pthread_mutex_timedlock = next<int (*)(pthread_mutex_t*, const struct timespec*)>("pthread_mutex_timedlock");
+}
+
+// A call that arrives before the constructor ran (another library's
+// constructor) resolves its own pointer on the spot.
 #define SIMUL_REAL(name) \
-    static auto real_##name = next<decltype(&::name)>(#name)
+    if (!real_##name) real_##name = next<decltype(&::name)>(#name)
 
 constexpr const char* kStreamAdvice =
     "use a simul::Stream (co_await stream.read_some/read/write) or co_await simul::wait_readable/wait_writable(fd) "
@@ -230,7 +311,8 @@ __attribute__((visibility("default"))) int epoll_wait(int epfd, struct epoll_eve
 __attribute__((visibility("default"))) int getaddrinfo(const char* node, const char* service, const struct addrinfo* hints,
                                                        struct addrinfo** res) {
     SIMUL_REAL(getaddrinfo);
-    if (stepping()) say("getaddrinfo()", "(a name lookup)", "use co_await simul::resolve(host, port)");
+    if (stepping() && !numeric_host(node, hints))
+        say("getaddrinfo()", "(a name lookup)", "use co_await simul::resolve(host, port)");
     return real_getaddrinfo(node, service, hints, res);
 }
 
@@ -275,11 +357,9 @@ __attribute__((visibility("default"))) pid_t wait(int* status) {
 // A mutex is reported only when another thread holds it for over a
 // millisecond: brief contention (handing a job to the thread pool) is normal.
 __attribute__((visibility("default"))) int pthread_mutex_lock(pthread_mutex_t* m) {
-    static auto real = next<int (*)(pthread_mutex_t*)>("pthread_mutex_lock");
-    if (!stepping()) return real(m);
-    static auto real_trylock = next<int (*)(pthread_mutex_t*)>("pthread_mutex_trylock");
-    static auto real_timedlock = next<int (*)(pthread_mutex_t*, const struct timespec*)>("pthread_mutex_timedlock");
-    int rc = real_trylock(m);
+    if (!real_pthread_mutex_lock) real_pthread_mutex_lock = next<int (*)(pthread_mutex_t*)>("pthread_mutex_lock");
+    if (!stepping() || !real_pthread_mutex_trylock || !real_pthread_mutex_timedlock) return real_pthread_mutex_lock(m);
+    int rc = real_pthread_mutex_trylock(m);
     if (rc != EBUSY) return rc;
     struct timespec deadline;
     ::clock_gettime(CLOCK_REALTIME, &deadline);
@@ -288,11 +368,11 @@ __attribute__((visibility("default"))) int pthread_mutex_lock(pthread_mutex_t* m
         deadline.tv_sec += 1;
         deadline.tv_nsec -= 1'000'000'000;
     }
-    rc = real_timedlock(m, &deadline);
+    rc = real_pthread_mutex_timedlock(m, &deadline);
     if (rc != ETIMEDOUT) return rc;
     say("pthread_mutex_lock()", "on a mutex another thread holds (std::mutex::lock calls it)",
         "use simul::Lock between tasks, or move the code that needs the mutex to simul::to_thread");
-    return real(m);
+    return real_pthread_mutex_lock(m);
 }
 
 }  // extern "C"

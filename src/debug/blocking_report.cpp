@@ -20,8 +20,9 @@ namespace simul::detail {
 namespace {
 
 thread_local bool reporting = false;  // the report's own calls are not reported
+thread_local int allowed = 0;         // AllowBlocking scopes open on this thread
 
-int in_task_step() { return tls_stepping_loop != nullptr && !reporting; }
+int in_task_step() { return tls_stepping_loop != nullptr && !reporting && allowed == 0; }
 
 // The first frame outside the detector library, below its wrapper: the code
 // that made the call (the program's, or a third-party library's).
@@ -95,5 +96,8 @@ bool install_blocking_detector() noexcept {
 namespace simul {
 
 bool blocking_detector_loaded() noexcept { return ::dlsym(RTLD_DEFAULT, "simul_blocking_detector_install") != nullptr; }
+
+AllowBlocking::AllowBlocking(const char*) noexcept { ++detail::allowed; }
+AllowBlocking::~AllowBlocking() { --detail::allowed; }
 
 }  // namespace simul

@@ -71,6 +71,7 @@ bool ReportLimiter::allow(std::uint64_t& dropped) {
 
 DebugMonitor::DebugMonitor(Loop& loop, const RunOptions& options)
     : loop_(loop), reports_(loop.debug()), stats_at_exit_(options.stats_at_exit) {
+    (void)debug_log_file();  // open it now, not in the middle of a test's descriptor count
     Duration threshold = options.slow_step;
     if (const char* ms = env("SIMUL_SLOW_STEP_MS")) threshold = std::chrono::milliseconds(std::atoll(ms));
     loop_.set_slow_step_threshold(threshold);

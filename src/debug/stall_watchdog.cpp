@@ -90,7 +90,14 @@ std::string format_stack(const boost::stacktrace::stacktrace& st) {
 StallWatchdog::StallWatchdog(DebugMonitor& monitor, Duration threshold)
     : monitor_(monitor), threshold_ns_(threshold.count()), loop_thread_(::pthread_self()) {
     install_handler_once();
+    // The watchdog takes no signal meant for the program (a process-directed
+    // SIGUSR2 must reach the loop thread's signalfd, not kill the process
+    // here): it starts with every signal blocked.
+    sigset_t all, old;
+    sigfillset(&all);
+    ::pthread_sigmask(SIG_SETMASK, &all, &old);
     thread_ = std::thread([this] { run(); });
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
 }
 
 StallWatchdog::~StallWatchdog() {

@@ -16,6 +16,7 @@
 #include <cstring>
 #include <system_error>
 
+#include <simul/coro/sleep.hpp>
 #include <simul/coro/spawn.hpp>
 #include <simul/coro/wait_fd.hpp>
 #include <simul/coro/wait_for.hpp>
@@ -417,6 +418,10 @@ Task<> TlsTransport::write(int, std::string_view data, bool& broken) {
         try {
             const bool sent = flush_now();
             if (!sent) co_await flush();
+            // A long write whose bytes the kernel keeps taking would never
+            // suspend: the starvation budget lets the other tasks in.
+            Loop* loop = Loop::current();
+            if (done < data.size() && loop && !loop->consume_budget()) co_await simul::detail::forced_yield();
         } catch (const Cancelled&) {
             broken = broken_ = true;  // part of the message is encrypted, maybe sent
             throw;

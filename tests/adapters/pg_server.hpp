@@ -6,6 +6,7 @@
 // tests that restart it, removed when the object ends.
 #pragma once
 
+#include <simul/debug/blocking_detector.hpp>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -17,6 +18,7 @@
 namespace pgtest {
 
 inline int run_script(const std::string& cmd, const std::string& dir) {
+    simul::AllowBlocking allow_blocking("the test's PostgreSQL scaffolding");
     const std::string line = std::string("sh ") + SIMUL_PG_SERVER_SCRIPT + " " + cmd + " " + dir + " >/dev/null";
     return std::system(line.c_str());
 }

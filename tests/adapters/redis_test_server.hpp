@@ -9,6 +9,7 @@
 // the shared server without meeting.
 #pragma once
 
+#include <simul/debug/blocking_detector.hpp>
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -48,6 +49,7 @@ inline std::uint16_t free_port() {
 
 // True once something answers PING on the port (blocking; for set-up only).
 inline bool answers_ping(std::uint16_t port) {
+    simul::AllowBlocking allow_blocking("the test's redis-server scaffolding");
     int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return false;
     timeval tv{1, 0};
@@ -109,6 +111,7 @@ public:
         posix_spawnattr_destroy(&attr);
         if (rc != 0) throw std::runtime_error("redis_test: cannot start redis-server (apt-get install redis-server)");
         pid_ = pid;
+        simul::AllowBlocking allow_blocking("the test's redis-server scaffolding");
         for (int i = 0; i < 400; ++i) {
             if (answers_ping(port_)) return;
             std::this_thread::sleep_for(std::chrono::milliseconds(25));
@@ -119,6 +122,7 @@ public:
 
     void stop() {
         if (pid_ <= 0) return;
+        simul::AllowBlocking allow_blocking("the test's redis-server scaffolding");
         ::kill(pid_, SIGKILL);
         int st = 0;
         ::waitpid(pid_, &st, 0);

@@ -23,7 +23,7 @@ SIMUL_TEST(Interval, TicksEveryPeriodWithoutDrift) {
     }
 }
 
-SIMUL_TEST(Interval, BurstCatchesUpMissedTicks) {
+SIMUL_TEST_WITH_OPTIONS(Interval, BurstCatchesUpMissedTicks, (::simul::RunOptions{.virtual_time = true, .slow_step = std::chrono::hours(1)})) {  // busy() on purpose
     const auto t0 = simul::now();
     simul::Interval every(100ms, simul::MissedTicks::burst);
     co_await every.tick();          // 0
@@ -36,7 +36,7 @@ SIMUL_TEST(Interval, BurstCatchesUpMissedTicks) {
     EXPECT_EQ(at, (std::vector<std::chrono::milliseconds>{350ms, 350ms, 350ms, 400ms}));
 }
 
-SIMUL_TEST(Interval, DelayShiftsTheSchedule) {
+SIMUL_TEST_WITH_OPTIONS(Interval, DelayShiftsTheSchedule, (::simul::RunOptions{.virtual_time = true, .slow_step = std::chrono::hours(1)})) {  // busy() on purpose
     const auto t0 = simul::now();
     simul::Interval every(100ms, simul::MissedTicks::delay);
     co_await every.tick();
@@ -47,7 +47,7 @@ SIMUL_TEST(Interval, DelayShiftsTheSchedule) {
     EXPECT_EQ(ms_since(t0), 450ms);
 }
 
-SIMUL_TEST(Interval, SkipDropsMissedTicks) {
+SIMUL_TEST_WITH_OPTIONS(Interval, SkipDropsMissedTicks, (::simul::RunOptions{.virtual_time = true, .slow_step = std::chrono::hours(1)})) {  // busy() on purpose
     const auto t0 = simul::now();
     simul::Interval every(100ms, simul::MissedTicks::skip);
     co_await every.tick();

@@ -52,7 +52,7 @@ SIMUL_TEST(Yield, InterleavesReadyTasksRoundRobin) {
     EXPECT_EQ(out, "ababab");
 }
 
-SIMUL_TEST(Busy, AdvancesVirtualTimeWithoutYielding) {
+SIMUL_TEST_WITH_OPTIONS(Busy, AdvancesVirtualTimeWithoutYielding, (::simul::RunOptions{.virtual_time = true, .slow_step = std::chrono::hours(1)})) {  // busy() on purpose
     std::string out;
     auto other = simul::spawn(yielder(out, 'x'));
     const auto t0 = simul::now();

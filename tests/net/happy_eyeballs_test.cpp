@@ -1,6 +1,7 @@
 // Happy Eyeballs v2 (RFC 8305) in open_connection(host, ...): resolution
 // through the DNS test servers (dns_fixture.py), connections to listeners on
 // 127.0.0.1 and ::1 that accept, refuse, or never answer.
+#include <simul/debug/blocking_detector.hpp>
 #include <simul/net/tcp.hpp>
 
 #include <netinet/in.h>
@@ -43,6 +44,7 @@ struct BlackHole {
     std::vector<int> fillers;
     std::uint16_t port = 0;
     BlackHole(int family, std::uint16_t want_port) {
+        simul::AllowBlocking allow_blocking("the test's black hole");
         listener = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
         int one = 1;
         if (family == AF_INET6) ::setsockopt(listener, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);

@@ -1,3 +1,4 @@
+#include <simul/debug/blocking_detector.hpp>
 #include <simul/net/tcp.hpp>
 
 #include <arpa/inet.h>
@@ -323,6 +324,7 @@ TEST(Tcp, AcceptSurvivesRunningOutOfDescriptors) {
         simul::Loop::current()->set_exception_handler([&](const simul::ExceptionContext& c) { reports.push_back(c.message); });
         auto server = co_await simul::start_server(echo, "127.0.0.1", 0);
         int control = -1;
+        simul::AllowBlocking allow_blocking("the test's child process, which holds 40 connections");
         const pid_t child = spawn_connection_holder(server.port(), 40, control);
         EXPECT_GT(child, 0);
         int open_now = 0;

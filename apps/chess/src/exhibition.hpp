@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <simul/core/run_options.hpp>
 
 namespace chess {
 
@@ -32,5 +33,14 @@ struct Exhibition {
         return {boards, moves, scale(master), scale(opponent)};
     }
 };
+
+// The loop options for playing an exhibition. A master's move is one task
+// step that holds the loop for `master` (simul::busy: that is the point of the
+// exhibition), so debug mode's slow-step threshold is raised above it: the
+// steps are long on purpose, and SIMUL_DEBUG=1 should report only what is not.
+inline simul::RunOptions exhibition_options(const Exhibition& ex, simul::RunOptions options) {
+    if (options.slow_step <= ex.master) options.slow_step = ex.master + ex.master / 2 + std::chrono::milliseconds(100);
+    return options;
+}
 
 }  // namespace chess

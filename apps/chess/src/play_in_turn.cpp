@@ -15,7 +15,7 @@ simul::Task<> one_board_at_a_time(Exhibition ex, Schedule& record) {
 
 Schedule play_in_turn(const Exhibition& ex, simul::RunOptions options) {
     Schedule record(ex.boards, ex.moves);
-    simul::run(one_board_at_a_time(ex, record), options);
+    simul::run(one_board_at_a_time(ex, record), exhibition_options(ex, options));
     return record;
 }
 

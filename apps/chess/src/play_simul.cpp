@@ -34,9 +34,9 @@ simul::Task<> all_boards_named(Exhibition ex, Schedule& record) {
 Schedule play_simul(const Exhibition& ex, simul::RunOptions options) {
     Schedule record(ex.boards, ex.moves);
     if (options.trace_file.empty())
-        simul::run(all_boards_at_once(ex, record), options);
+        simul::run(all_boards_at_once(ex, record), exhibition_options(ex, options));
     else
-        simul::run(all_boards_named(ex, record), options);
+        simul::run(all_boards_named(ex, record), exhibition_options(ex, options));
     return record;
 }
 

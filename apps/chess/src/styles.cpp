@@ -50,7 +50,7 @@ struct CallbackExhibition {
 
 Schedule play_callbacks(const Exhibition& ex, simul::RunOptions options) {
     Schedule record(ex.boards, ex.moves);
-    simul::Loop loop(options);
+    simul::Loop loop(exhibition_options(ex, options));
     CallbackExhibition game{loop, ex, record, loop.time(), ex.boards};
     for (std::int64_t board = 0; board < ex.boards; ++board)
         loop.call_soon([&game, board] { game.master_moves(board, 1); });
@@ -148,7 +148,7 @@ Schedule play_simul_as(Style style, const Exhibition& ex, simul::RunOptions opti
         case Style::generators:
         case Style::fibers: {
             Schedule record(ex.boards, ex.moves);
-            simul::run(all_boards(style, ex, record), options);
+            simul::run(all_boards(style, ex, record), exhibition_options(ex, options));
             return record;
         }
     }

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdio>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -51,6 +52,7 @@ inline thread_local constinit Loop* tls_loop = nullptr;
 inline thread_local constinit Loop* tls_stepping_loop = nullptr;
 class DebugMonitor;  // src/debug/debug_monitor.hpp: watchdog, trace, exit stats
 struct TaskContext;  // coro/task_local.hpp: a task's task-local values
+std::FILE* debug_log_file() noexcept;  // SIMUL_DEBUG_LOG, or null
 
 // A one-shot or persistent interest in a descriptor's readiness.
 struct IoWatch {

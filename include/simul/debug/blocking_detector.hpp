@@ -42,4 +42,21 @@ namespace simul {
 // True if libsimul_blocking_detector.so is loaded in this process.
 bool blocking_detector_loaded() noexcept;
 
+// A scope in which blocking calls on this thread are known and accepted (a
+// test's scaffolding that starts a server, start-up code that runs before
+// anything else needs the loop): the detector says nothing about them. They
+// still block the loop; prefer simul::to_thread where it fits.
+//
+//     {
+//         simul::AllowBlocking ok("starting the test's server");
+//         start_server_process();
+//     }
+class AllowBlocking {
+public:
+    explicit AllowBlocking(const char* why) noexcept;
+    ~AllowBlocking();
+    AllowBlocking(const AllowBlocking&) = delete;
+    AllowBlocking& operator=(const AllowBlocking&) = delete;
+};
+
 }  // namespace simul

@@ -46,6 +46,8 @@ inline void run_test(Task<> body, RunOptions options) {
 
 #define SIMUL_TEST(suite, name) SIMUL_TEST_WITH_OPTIONS_(suite, name, (::simul::RunOptions{.virtual_time = true}))
 #define SIMUL_TEST_REAL_CLOCK(suite, name) SIMUL_TEST_WITH_OPTIONS_(suite, name, (::simul::RunOptions{}))
+// Any options, in parentheses: SIMUL_TEST_WITH_OPTIONS(S, N, (simul::RunOptions{.debug = true}))
+#define SIMUL_TEST_WITH_OPTIONS(suite, name, options) SIMUL_TEST_WITH_OPTIONS_(suite, name, options)
 
 #define CO_ASSERT_TRUE(cond)                         \
     if (!(cond)) {                                   \
