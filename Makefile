@@ -18,7 +18,7 @@ DEBS    := cmake g++ make ninja-build ccache pkg-config libgtest-dev libgmock-de
            libc-ares-dev libssl-dev openssl dnsmasq-base unbound python3-dnslib \
            postgresql-15 libpq-dev python3-asyncpg python3-uvloop \
            redis-server libhiredis-dev python3-redis \
-           libbson-dev nodejs npm python3-pymongo python3-mockupdb
+           libbson-dev python3-pymongo python3-mockupdb
 CMAKE_FLAGS ?=
 
 # ccache: a fresh clone elsewhere (CI) reuses what earlier builds compiled.
@@ -39,6 +39,16 @@ deps:
 	    echo "simul needs these Debian packages; run:"; \
 	    echo "  sudo apt-get install -y" $$missing; \
 	    exit 1; \
+	  fi; \
+	fi
+	@# Node.js and npm, for the MongoDB-wire-protocol server the mongo tests run against: Debian's
+	@# packages, unless the machine already has a node and an npm (whose packages Debian's npm conflicts with).
+	@if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "simul: installing Debian packages: nodejs npm"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
+	  else \
+	    echo "simul needs Node.js and npm; run:"; echo "  sudo apt-get install -y nodejs npm"; exit 1; \
 	  fi; \
 	fi
 	@# The MongoDB-wire-protocol server the mongo tests run against (npm; see tests/adapters/mongo_server.sh).

@@ -46,7 +46,7 @@ simul::Task<> heartbeat(int beats) {
 
 simul::Task<> cpu() {
     auto beat = simul::spawn(heartbeat(10), "heartbeat");
-    const long primes = co_await simul::spawn(count_primes(3'000'000), "count_primes");
+    const long primes = co_await simul::spawn(count_primes(1'000'000), "count_primes");
     co_await beat;
     std::printf("%ld primes\n", primes);
 }
