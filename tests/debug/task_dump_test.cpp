@@ -2,7 +2,9 @@
 // the co_await, and the chain of tasks that await it.
 #include <simul/debug/task_dump.hpp>
 
+#include <csignal>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -92,3 +94,19 @@ TEST(TaskDump, NamesTheDescriptorAndDirectionOfAnIoWait) {
 }
 
 TEST(TaskDump, IsEmptyOutsideALoop) { EXPECT_EQ(simul::dump_tasks(), ""); }
+
+TEST(TaskDump, SigusrOnePrintsItInDebugMode) {
+    std::vector<std::string> lines;
+    simul::run(
+        []() -> simul::Task<> {
+            auto sleeper = simul::spawn([]() -> simul::Task<> { co_await simul::sleep(10s); }(), "sleeper");
+            co_await simul::yield();
+            ::raise(SIGUSR1);  // the handler pokes the loop; the dump comes between two steps
+            for (int i = 0; i < 100; ++i) co_await simul::sleep(1ms);
+            sleeper.cancel();
+        }(),
+        {.debug = true, .stats_at_exit = false, .debug_log = [&](std::string_view l) { lines.emplace_back(l); }});
+    ASSERT_EQ(lines.size(), 1u) << ::testing::PrintToString(lines);
+    EXPECT_NE(lines[0].find("task 'sleeper'"), std::string::npos) << lines[0];
+    EXPECT_NE(lines[0].find("waiting on sleep"), std::string::npos) << lines[0];
+}
