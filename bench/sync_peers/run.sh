@@ -97,8 +97,14 @@ read -r s1 t1 < <(cpu_steal)
 load1=$(cut -d' ' -f1 /proc/loadavg)
 steal=$(awk -v a="$s0" -v b="$t0" -v c="$s1" -v d="$t1" 'BEGIN{printf "%.1f", (d>b) ? 100*(c-a)/(d-b) : 0}')
 
+# Versions for the peers' names in the table.
+export V_TOKIO V_BOOST V_PY V_UVLOOP
+V_TOKIO=$(awk '/^name = "tokio"/{getline; print $3}' "$tok_src/Cargo.lock" 2>/dev/null | tr -d '"')
+V_BOOST=$(sed -n 's/^#define BOOST_LIB_VERSION "\(.*\)"/\1/p' /usr/include/boost/version.hpp 2>/dev/null | tr _ .)
+V_PY=$("$PY" -c 'import platform; print(platform.python_version())' 2>/dev/null)
+V_UVLOOP=$("$PY" -c 'import uvloop; print(uvloop.__version__)' 2>/dev/null)
 "$PY" - "$raw" "$runs" "$steal" "$load0" "$load1" "$stamp" <<'PY' | tee "$out/table-$stamp.md"
-import collections, statistics, sys
+import collections, os, statistics, sys
 raw, runs, steal, load0, load1, stamp = sys.argv[1:]
 vals = collections.defaultdict(list)   # (workload, peer) -> [value]
 fails = collections.Counter()
@@ -110,10 +116,10 @@ for line in open(raw):
         fails[(kv["workload"], kv["peer"])] += 1
 NAMES = {
     "simul": "**simul**",
-    "tokio": "Tokio 1.24 current_thread",
-    "asio": "Boost.Asio 1.81, C++20 awaitables",
-    "py-asyncio": "asyncio (CPython 3.11)",
-    "py-uvloop": "asyncio on uvloop 0.17",
+    "tokio": f"Tokio {os.environ.get('V_TOKIO') or '1.x'} current_thread",
+    "asio": f"Boost.Asio {os.environ.get('V_BOOST') or ''}, C++20 awaitables",
+    "py-asyncio": f"asyncio (CPython {os.environ.get('V_PY') or '3'})",
+    "py-uvloop": f"asyncio on uvloop {os.environ.get('V_UVLOOP') or ''}",
 }
 HOW = {
     ("lock", "simul"): "`Lock`, `co_await acquire()` + guard",
