@@ -18,7 +18,7 @@ DEBS    := cmake g++ make ninja-build ccache pkg-config libgtest-dev libgmock-de
            libc-ares-dev libssl-dev openssl dnsmasq-base unbound python3-dnslib \
            postgresql-15 libpq-dev python3-asyncpg python3-uvloop \
            redis-server libhiredis-dev python3-redis \
-           libbson-dev python3-pymongo python3-mockupdb
+           libbson-dev python3-pymongo python3-mockupdb librust-tokio-dev
 CMAKE_FLAGS ?=
 
 # ccache: a fresh clone elsewhere (CI) reuses what earlier builds compiled.
