@@ -294,6 +294,36 @@ simul::Task<> a_thousand_concurrent_requests_are_all_answered_correctly(Env& env
     EXPECT_GT(env.backend->calls, 1000u);
 }
 
+// Each get() below is cancelled while its request is on the wire: it runs
+// until it waits for the database's answer, then its task is cancelled.
+// Whatever each adapter does about it (PostgreSQL: cancel on the server and
+// drain; Redis: read and drop the late reply; MongoDB: close the
+// connection), the next requests must get their own, right answers.
+simul::Task<> cancelled_requests_leave_the_repository_usable(Env& env) {
+    User ada = co_await env.users->add("ada", "ada@example.org");
+    std::size_t cancelled = 0;
+    for (int i = 0; i < 20; ++i) {
+        simul::TaskHandle<std::optional<User>> request = simul::spawn(env.users->get(ada.id));
+        co_await simul::yield();  // the request runs until it waits for its answer
+        request.cancel();
+        try {
+            std::optional<User> read = co_await request;
+            EXPECT_EQ(read, ada);  // the memory backend answered without waiting
+        } catch (const simul::Cancelled&) {
+            ++cancelled;
+        }
+        std::optional<User> read = co_await simul::wait_for(env.users->get(ada.id), std::chrono::seconds(5));
+        EXPECT_EQ(read, ada);
+        std::vector<User> page = co_await simul::wait_for(env.users->list("", 10), std::chrono::seconds(5));
+        EXPECT_EQ(page, (std::vector<User>{ada}));
+    }
+    const bool waits = env.pg_pool || env.mongo_client || env.redis;  // memory alone never does
+    EXPECT_EQ(cancelled, waits ? 20u : 0u);
+    if (env.pg_pool) {
+        EXPECT_LE(env.pg_pool->statistics().open, kPoolSize);
+    }
+}
+
 class UserRepositoryContract : public ::testing::TestWithParam<Config> {};
 
 TEST_P(UserRepositoryContract, AnAddedUserComesBackByTheIdTheDatabaseGave) { run(GetParam(), added_user_comes_back_by_id); }
@@ -302,6 +332,9 @@ TEST_P(UserRepositoryContract, FindByNameReturnsEveryMatchInIdOrder) { run(GetPa
 TEST_P(UserRepositoryContract, PagesWalkEveryUserOnceInIdOrder) { run(GetParam(), pages_walk_every_user_once_in_id_order); }
 TEST_P(UserRepositoryContract, UpdateChangesWhatEveryReadReturns) { run(GetParam(), update_changes_what_every_read_returns); }
 TEST_P(UserRepositoryContract, RemoveDeletesTheUserOnce) { run(GetParam(), remove_deletes_the_user_once); }
+TEST_P(UserRepositoryContract, CancelledRequestsLeaveTheRepositoryUsable) {
+    run(GetParam(), cancelled_requests_leave_the_repository_usable);
+}
 TEST_P(UserRepositoryContract, AThousandConcurrentRequestsThroughTheBoundedPoolAreAllAnsweredCorrectly) {
     run(GetParam(), a_thousand_concurrent_requests_are_all_answered_correctly);
 }
