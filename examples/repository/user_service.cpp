@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include <simul/coro/wait_for.hpp>
 #include <simul/sync/task_group.hpp>
 
 namespace repo {
@@ -104,11 +105,13 @@ simul::Task<std::string> one_request(UserService& service, std::size_t i, const 
 }
 
 simul::Task<> checked_request(UserService& service, std::size_t i, const std::vector<User>& seeded, std::string tag,
-                              ServeReport& report) {
+                              simul::Duration deadline, ServeReport& report) {
     std::string wrong;
     try {
-        wrong = co_await one_request(service, i, seeded, std::move(tag));
-    } catch (const std::exception& e) {  // simul::Cancelled is not one: a cancel goes through
+        // Past the deadline the request is cancelled where it waits (in a
+        // pool's queue, or for the database's answer) and TimeoutError comes out.
+        wrong = co_await simul::wait_for(one_request(service, i, seeded, std::move(tag)), deadline);
+    } catch (const std::exception& e) {  // TimeoutError is one; simul::Cancelled is not: a cancel goes through
         wrong = std::string("threw: ") + e.what();
     }
     if (wrong.empty())
@@ -133,7 +136,7 @@ simul::Task<ServeReport> serve(UserService& service, ServeOptions options) {
     const simul::TimePoint start = simul::now();
     simul::TaskGroup clients;  // every request at once; join() waits for the last
     for (std::size_t i = 0; i < options.requests; ++i)
-        clients.spawn(checked_request(service, i, seeded, options.tag, report));
+        clients.spawn(checked_request(service, i, seeded, options.tag, options.deadline, report));
     co_await clients.join();
     report.elapsed = simul::now() - start;
     co_return report;

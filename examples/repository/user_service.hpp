@@ -4,14 +4,16 @@
 // size it caps) and otherwise leaves the work to the repository it was
 // given; it is the same code on every backend. Each request is a task of
 // its own: serve(service, options) sends `requests` of them at once, the way
-// a server's connections would, and checks every answer. What bounds the
-// work is the database's connection pool: with 1,000 requests and a pool of
-// 10, the other 990 tasks wait in the pool's queue, not in the server.
+// a server's connections would, each under a deadline, and checks every
+// answer. What bounds the work is the database's connection pool: with
+// 1,000 requests and a pool of 10, the other 990 tasks wait in the pool's
+// queue, not in the server.
 //
 // Cancellation: cancelling serve() cancels every request in flight (they
 // are the children of one TaskGroup) and waits for them to end.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <stdexcept>
 #include <string>
@@ -50,6 +52,7 @@ struct ServeOptions {
     std::size_t requests = 1000;  // sent at once, each a task
     std::size_t seed_users = 100;  // added first, one by one, for the reads to find
     std::string tag = "run";       // names are tag-N, so runs that share a database do not meet
+    simul::Duration deadline = std::chrono::seconds(10);  // for each request; past it, a failure
 };
 
 struct ServeReport {
