@@ -10,7 +10,10 @@
 // What this cache does not promise: a get() that read the old user from the
 // backend just before an update, and stores it just after the update's
 // delete, leaves a stale entry for up to `ttl`. The TTL bounds that window;
-// keep it short for data that changes.
+// keep it short for data that changes. And while Redis is unreachable every
+// call that touches it fails with redis::ConnectionError: a cache could let
+// reads fall back to the backend, but never writes (the stale entry would
+// outlive the change), and this one keeps to the simple rule.
 //
 // Cancellation: a get() cancelled after the backend answered may leave the
 // entry unfilled (harmless: the next get() fills it). An update() or

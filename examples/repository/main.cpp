@@ -102,6 +102,7 @@ simul::Task<int> amain(Args args) {
         redis::PoolOptions options;
         options.size = args.pool;
         redis_pool = std::make_unique<redis::Pool>(host, port, options);
+        co_await redis_pool->command("PING");  // an unreachable cache is an error now, not in every request
         cached = std::make_unique<repo::CachedUserRepository>(*backend, *redis_pool, "simul_example:user:");
         users = cached.get();
     }
