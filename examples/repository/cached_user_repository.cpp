@@ -4,8 +4,9 @@ namespace repo {
 
 namespace redis = simul::redis;
 
+// Not cached: straight to the backend (its Task, not a coroutine of our own).
 simul::Task<User> CachedUserRepository::add(std::string name, std::string email) {
-    co_return co_await backend_.add(std::move(name), std::move(email));
+    return backend_.add(std::move(name), std::move(email));
 }
 
 simul::Task<std::optional<User>> CachedUserRepository::get(UserId id) {
@@ -32,11 +33,11 @@ simul::Task<std::optional<User>> CachedUserRepository::get(UserId id) {
 }
 
 simul::Task<std::vector<User>> CachedUserRepository::find_by_name(std::string name) {
-    co_return co_await backend_.find_by_name(std::move(name));
+    return backend_.find_by_name(std::move(name));
 }
 
 simul::Task<std::vector<User>> CachedUserRepository::list(UserId after, std::size_t limit) {
-    co_return co_await backend_.list(std::move(after), limit);
+    return backend_.list(std::move(after), limit);
 }
 
 simul::Task<bool> CachedUserRepository::update(User user) {

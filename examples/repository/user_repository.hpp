@@ -14,7 +14,8 @@
 // id a backend could not have made (a word, a number for MongoDB) is simply
 // not found. Ids grow with each add(), so "id order" is insertion order,
 // and pages are walked by the last id seen (keyset paging), not by offset:
-// a page stays right while others add users.
+// a page stays right while others add users. (An `after` that is not an id
+// of the backend's form counts as "": the first page.)
 //
 // Cancellation: as the adapter underneath says. A cancelled call may or may
 // not have reached the database (an add() may have happened); the

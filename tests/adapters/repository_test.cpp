@@ -11,6 +11,7 @@
 #include <exception>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,11 @@ namespace mongo = simul::mongo;
 namespace redis = simul::redis;
 using repo::User;
 using repo::UserId;
+
+namespace repo {
+// How GoogleTest shows a User in a failure (found by ADL).
+void PrintTo(const User& u, std::ostream* os) { *os << "{" << u.id << ", " << u.name << ", " << u.email << "}"; }
+}  // namespace repo
 
 namespace {
 
@@ -146,7 +152,7 @@ simul::Task<> with_env(Config config, Body body) {
         redis::PoolOptions options;
         options.size = 2;
         redis_pool = std::make_unique<redis::Pool>("127.0.0.1", redis_test::shared_port(), options);
-        env.key_prefix = "repository_test:" + tag + ":user:";
+        env.key_prefix = redis_test::prefix() + "user:";  // the test's name and pid: no two tests share a key
         cached = std::make_unique<repo::CachedUserRepository>(counted, *redis_pool, env.key_prefix, std::chrono::seconds(30));
         env.users = cached.get();
         env.redis = redis_pool.get();
