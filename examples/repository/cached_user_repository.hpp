@@ -31,7 +31,10 @@ namespace repo {
 
 class CachedUserRepository final : public UserRepository {
 public:
-    // Keys are `prefix` + id; entries expire after `ttl`.
+    // Keys are `prefix` + id; entries expire after `ttl`. Ids are unique only
+    // within the store that made them, so the prefix must name that store
+    // (a table, a collection): two stores behind one Redis would otherwise
+    // be served each other's users.
     CachedUserRepository(UserRepository& backend, simul::redis::Pool& redis, std::string prefix = "user:",
                          std::chrono::seconds ttl = std::chrono::seconds(60))
         : backend_(backend), redis_(redis), prefix_(std::move(prefix)), ttl_(ttl) {}

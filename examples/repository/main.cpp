@@ -6,11 +6,13 @@
 //   repository_demo --backend mongo --cache-redis 127.0.0.1:6379 127.0.0.1:27017
 //
 // Prints the throughput and checks every answer; exits 1 if one was wrong.
+// Each run works in a table (collection) of its own, dropped at the end.
 // See README.md beside this file for starting the servers.
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <memory>
 #include <string>
 
@@ -70,49 +72,65 @@ std::pair<std::string, std::uint16_t> host_port(const std::string& s) {
 }
 
 simul::Task<int> amain(Args args) {
+    // A run of its own: a table (or collection) made now and dropped at the
+    // end, and cache keys of its own. The cache's keys must name where the
+    // ids come from: two stores that both have a user "1" (two runs of the
+    // memory backend, two tables) would otherwise be served each other's.
+    const std::string run = "demo_" + std::to_string(::getpid()) + "_" +
+                            std::to_string(std::chrono::system_clock::now().time_since_epoch() / std::chrono::milliseconds(1));
+
     // The backend. Whatever is made here lives until amain returns, inside the loop.
     std::unique_ptr<pg::Pool> pg_pool;
     std::unique_ptr<mongo::Client> mongo_client;
-    std::unique_ptr<repo::UserRepository> backend;
-    if (args.backend == "memory") {
-        backend = std::make_unique<repo::MemoryUserRepository>();
-    } else if (args.backend == "postgres") {
+    std::unique_ptr<repo::PgUserRepository> pg_users;
+    std::unique_ptr<repo::MongoUserRepository> mongo_users;
+    repo::MemoryUserRepository memory_users;
+    repo::UserRepository* backend = &memory_users;
+    if (args.backend == "postgres") {
         pg::PoolOptions options;
         options.size = args.pool;
         pg_pool = std::make_unique<pg::Pool>(args.connection, options);
-        auto users = std::make_unique<repo::PgUserRepository>(*pg_pool, "users");
-        co_await users->create_schema();
-        backend = std::move(users);
-    } else {
+        pg_users = std::make_unique<repo::PgUserRepository>(*pg_pool, run);
+        co_await pg_users->create_schema();
+        backend = pg_users.get();
+    } else if (args.backend == "mongo") {
         auto [host, port] = host_port(args.connection);
         mongo::Options options;
         options.pool_size = args.pool;
         mongo_client = std::make_unique<mongo::Client>(host, port, options);
-        auto users = std::make_unique<repo::MongoUserRepository>(mongo_client->database("simul_example").collection("users"));
-        co_await users->create_schema();
-        backend = std::move(users);
+        mongo_users = std::make_unique<repo::MongoUserRepository>(mongo_client->database("simul_example").collection(run));
+        co_await mongo_users->create_schema();
+        backend = mongo_users.get();
     }
 
     // The cache, if asked for: a decorator, so the service does not change.
     std::unique_ptr<redis::Pool> redis_pool;
     std::unique_ptr<repo::CachedUserRepository> cached;
-    repo::UserRepository* users = backend.get();
+    repo::UserRepository* users = backend;
     if (!args.cache.empty()) {
         auto [host, port] = host_port(args.cache);
         redis::PoolOptions options;
         options.size = args.pool;
         redis_pool = std::make_unique<redis::Pool>(host, port, options);
         co_await redis_pool->command("PING");  // an unreachable cache is an error now, not in every request
-        cached = std::make_unique<repo::CachedUserRepository>(*backend, *redis_pool, "simul_example:user:");
+        cached = std::make_unique<repo::CachedUserRepository>(*backend, *redis_pool, run + ":user:");
         users = cached.get();
     }
 
     repo::UserService service(*users);
     repo::ServeOptions options;
     options.requests = args.requests;
-    options.tag = "demo-" + std::to_string(::getpid()) + "-" +
-                  std::to_string(std::chrono::system_clock::now().time_since_epoch() / std::chrono::milliseconds(1));
-    repo::ServeReport report = co_await repo::serve(service, options);
+    options.tag = run;
+    repo::ServeReport report;
+    std::exception_ptr failure;
+    try {
+        report = co_await repo::serve(service, options);
+    } catch (...) {  // Ctrl-C (Cancelled) too: drop the run's table first
+        failure = std::current_exception();
+    }
+    if (pg_users) co_await pg_users->drop_schema();
+    if (mongo_users) co_await mongo_users->drop_schema();
+    if (failure) std::rethrow_exception(failure);
 
     const double seconds = std::chrono::duration<double>(report.elapsed).count();
     std::printf("backend %s", args.backend.c_str());
