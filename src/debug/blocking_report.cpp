@@ -38,6 +38,12 @@ std::string caller() {
             in_wrapper = true;
             continue;
         }
+        // A sanitizer's interceptor of the same function sits between the
+        // caller and the wrapper: not the caller either.
+        if (in_wrapper && found &&
+            (std::strstr(info.dli_fname, "libasan") || std::strstr(info.dli_fname, "libtsan") ||
+             std::strstr(info.dli_fname, "libubsan")))
+            continue;
         if (!in_wrapper) continue;
         std::string out = f.name();
         out = out.empty() ? std::string("??") : short_function_name(out);
