@@ -356,6 +356,9 @@ __attribute__((visibility("default"))) pid_t wait(int* status) {
 
 // A mutex is reported only when another thread holds it for over a
 // millisecond: brief contention (handing a job to the thread pool) is normal.
+// Not under ThreadSanitizer, which intercepts the mutex functions itself: a
+// second interposer there hides the locks from it.
+#if !defined(__SANITIZE_THREAD__)
 __attribute__((visibility("default"))) int pthread_mutex_lock(pthread_mutex_t* m) {
     if (!real_pthread_mutex_lock) real_pthread_mutex_lock = next<int (*)(pthread_mutex_t*)>("pthread_mutex_lock");
     if (!stepping() || !real_pthread_mutex_trylock || !real_pthread_mutex_timedlock) return real_pthread_mutex_lock(m);
@@ -374,5 +377,6 @@ __attribute__((visibility("default"))) int pthread_mutex_lock(pthread_mutex_t* m
         "use simul::Lock between tasks, or move the code that needs the mutex to simul::to_thread");
     return real_pthread_mutex_lock(m);
 }
+#endif
 
 }  // extern "C"

@@ -113,10 +113,10 @@ void StallWatchdog::step_begin(const std::string* name, bool first, simul::Sourc
                                simul::SourceLocation spawned_at) noexcept {
     std::lock_guard lock(mutex_);
     running_ = true;
-    paused_at_ = 0;
+    paused_at_.store(0, std::memory_order_relaxed);
     printed_report_ = false;
     ++seq_;
-    started_ns_ = monotonic_ns();
+    started_ns_.store(monotonic_ns(), std::memory_order_relaxed);
     name_ = name;
     first_ = first;
     began_at_ = began_at;
@@ -130,7 +130,7 @@ bool StallWatchdog::step_end() noexcept {
         std::unique_lock lock(mutex_);
         running_ = false;
         if (reported_seq_ != seq_) return false;
-        held = monotonic_ns() - started_ns_;
+        held = monotonic_ns() - started_ns_.load(std::memory_order_relaxed);
         name = name_ ? *name_ : std::string("(unnamed)");
         // The report goes first: wait (bounded) while the watchdog prints it.
         printed_.wait_for(lock, std::chrono::milliseconds(500), [&] { return printed_seq_ == seq_; });
@@ -151,8 +151,8 @@ void StallWatchdog::run() {
     while (!stop_) {
         wake_.wait_for(lock, period);
         if (stop_) break;
-        if (!running_ || reported_seq_ == seq_ || paused_at_) continue;
-        const std::int64_t held = monotonic_ns() - started_ns_;
+        if (!running_ || reported_seq_ == seq_ || paused_at_.load(std::memory_order_relaxed)) continue;
+        const std::int64_t held = monotonic_ns() - started_ns_.load(std::memory_order_relaxed);
         if (held < threshold_ns_) continue;
         reported_seq_ = seq_;
         const std::uint64_t seq = seq_;
@@ -212,14 +212,14 @@ bool StallWatchdog::report_stall(std::int64_t held_ns, std::uint64_t seq, const 
 
 void StallWatchdog::pause() noexcept {
     std::lock_guard lock(mutex_);
-    if (running_ && !paused_at_) paused_at_ = monotonic_ns();
+    if (running_ && !paused_at_.load(std::memory_order_relaxed)) paused_at_.store(monotonic_ns(), std::memory_order_relaxed);
 }
 
 void StallWatchdog::resume() noexcept {
     std::lock_guard lock(mutex_);
-    if (!paused_at_) return;
-    started_ns_ += monotonic_ns() - paused_at_;
-    paused_at_ = 0;
+    const std::int64_t at = paused_at_.exchange(0, std::memory_order_relaxed);
+    if (!at) return;
+    started_ns_.fetch_add(monotonic_ns() - at, std::memory_order_relaxed);
 }
 
 }  // namespace simul::detail

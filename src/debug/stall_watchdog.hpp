@@ -13,6 +13,7 @@
 // the total. Reports share the monitor's rate limit.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -60,8 +61,11 @@ private:
     std::uint64_t reported_seq_ = 0;
     std::uint64_t printed_seq_ = 0;
     std::condition_variable printed_;
-    std::int64_t started_ns_ = 0;
-    std::int64_t paused_at_ = 0;  // non-zero while paused
+    // Atomic as well as under mutex_: pause() and resume() run inside a
+    // blocking-call report, which under ThreadSanitizer happens inside its
+    // interceptor, where TSan does not see the mutex.
+    std::atomic<std::int64_t> started_ns_{0};
+    std::atomic<std::int64_t> paused_at_{0};  // non-zero while paused
     bool printed_report_ = false;  // the stall report of this step got past the rate limit
     const std::string* name_ = nullptr;
     bool first_ = false;

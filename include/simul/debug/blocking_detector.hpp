@@ -24,7 +24,8 @@
 // program's own. Calls from other threads (simul::to_thread workers) and on
 // non-blocking descriptors are not reported; neither are reads and writes of
 // regular files or of descriptors 0-2. A mutex is reported only when another
-// thread holds it for over a millisecond. Not caught: calls that glibc makes
+// thread holds it for over a millisecond (except under ThreadSanitizer, which
+// intercepts mutexes itself). Not caught: calls that glibc makes
 // to itself internally, and statically linked programs. Reports share debug
 // mode's rate limit (a few a second); each is counted in
 // simul::stats().blocking_calls. With debug mode off, an intercepted call
