@@ -103,7 +103,14 @@ namespace simul {
 
 bool blocking_detector_loaded() noexcept { return ::dlsym(RTLD_DEFAULT, "simul_blocking_detector_install") != nullptr; }
 
-AllowBlocking::AllowBlocking(const char*) noexcept { ++detail::allowed; }
-AllowBlocking::~AllowBlocking() { --detail::allowed; }
+// Known blocking is no stall either: the watchdog's clock stops meanwhile.
+AllowBlocking::AllowBlocking(const char*) noexcept {
+    if (detail::allowed++ == 0 && detail::tls_stepping_loop)
+        if (detail::DebugMonitor* m = detail::DebugMonitor::of(*detail::tls_stepping_loop)) m->pause_stall_clock();
+}
+AllowBlocking::~AllowBlocking() {
+    if (--detail::allowed == 0 && detail::tls_stepping_loop)
+        if (detail::DebugMonitor* m = detail::DebugMonitor::of(*detail::tls_stepping_loop)) m->resume_stall_clock();
+}
 
 }  // namespace simul

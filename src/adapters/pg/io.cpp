@@ -20,6 +20,7 @@
 #include <cstring>
 #include <system_error>
 
+#include <simul/coro/sleep.hpp>
 #include <simul/core/loop.hpp>
 #include <simul/coro/wait_for.hpp>
 #include <simul/detail/park.hpp>
@@ -369,14 +370,32 @@ Task<std::vector<Result>> ConnState::run_pipeline(const Pipeline& batch) {
     std::vector<Result> results;
     if (batch.empty()) co_return results;
     if (!PQenterPipelineMode(pg)) throw Error("simul::pg: cannot enter pipeline mode: " + trimmed(PQerrorMessage(pg)));
+    // A huge batch is queued in slices: between two, the starvation budget
+    // may let the other tasks run. A cancel that arrives then still ends the
+    // pipeline with its Sync, and recover() drains it.
+    bool cancelled_while_queueing = false;
+    std::size_t queued = 0;
     for (const Pipeline::Item& item : batch.items()) {
         const Params::View v = item.params.view();
         const int ok = item.prepared ? PQsendQueryPrepared(pg, item.sql.c_str(), v.n, v.values, v.lengths, v.formats, 0)
                                      : PQsendQueryParams(pg, item.sql.c_str(), v.n, v.types, v.values, v.lengths, v.formats, 0);
         if (!ok) fail("sending a pipeline statement failed");
+        Loop* loop = Loop::current();
+        if (++queued % 64 == 0 && loop && !loop->consume_budget()) {
+            try {
+                co_await simul::detail::forced_yield();
+            } catch (const Cancelled&) {
+                cancelled_while_queueing = true;
+                break;
+            }
+        }
     }
     if (!PQpipelineSync(pg)) fail("sending the pipeline's Sync failed");
     pipeline_syncs = 1;
+    if (cancelled_while_queueing) {
+        co_await recover();
+        throw Cancelled();
+    }
     bool cancelled = false;
     std::exception_ptr error;
     try {
