@@ -8,7 +8,7 @@
 #   pg_server.sh stop DIR      stop (immediate) and remove DIR
 #
 # PostgreSQL refuses to run as root: as root, the server runs as the
-# `postgres` user (runuser), on a DIR chowned to it.
+# `postgres` user (runuser), in a directory under /tmp chowned to it.
 set -eu
 cmd=${1:?usage: pg_server.sh start|restart|stop DIR}
 dir=${2:?usage: pg_server.sh start|restart|stop DIR}
@@ -22,18 +22,28 @@ free_port() {
     /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# The server's own files live in a fresh directory under /tmp that the
+# postgres user owns (a build directory may sit under a path it cannot
+# search, such as mktemp's 0700 folders); DIR is a symbolic link to it, so
+# clients use DIR as the socket directory and DIR/port as before.
+stop_server() {
+    real=$(readlink -f "$dir" 2>/dev/null || true)
+    if [ -n "$real" ] && [ -f "$real/data/postmaster.pid" ]; then
+        as_pg "$bin/pg_ctl" -D "$real/data" -m immediate -w stop >/dev/null 2>&1 || true
+    fi
+    if [ -L "$dir" ] && [ -n "$real" ]; then rm -rf "$real"; fi
+    rm -rf "$dir"
+}
+
 case $cmd in
 start)
-    if [ -f "$dir/data/postmaster.pid" ]; then as_pg "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true; fi
-    rm -rf "$dir"
-    mkdir -p "$dir"
-    if [ "$(id -u)" = 0 ]; then
-        chown postgres: "$dir"
-        if ! runuser -u postgres -- test -w "$dir"; then
-            echo "pg_server.sh: the postgres user cannot reach $dir (a parent directory is not searchable by others); use a build directory under a world-searchable path" >&2
-            exit 1
-        fi
-    fi
+    stop_server
+    mkdir -p "$(dirname "$dir")"
+    rt=$(mktemp -d /tmp/simul-pg.XXXXXX)
+    chmod 755 "$rt"
+    if [ "$(id -u)" = 0 ]; then chown postgres: "$rt"; fi
+    ln -s "$rt" "$dir"
+    dir=$rt  # the server side works on the real path
     as_pg "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-sync >"$dir/initdb.log" 2>&1 ||
         { cat "$dir/initdb.log" >&2; exit 1; }
     tries=0
@@ -51,11 +61,11 @@ start)
     echo "simul pg_server: PostgreSQL up on 127.0.0.1:$port and $dir/.s.PGSQL.$port"
     ;;
 restart)
+    dir=$(readlink -f "$dir")
     as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m fast -w -t 30 restart >/dev/null
     ;;
 stop)
-    if [ -f "$dir/data/postmaster.pid" ]; then as_pg "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true; fi
-    rm -rf "$dir"
+    stop_server
     ;;
 *)
     echo "usage: pg_server.sh start|restart|stop DIR" >&2
