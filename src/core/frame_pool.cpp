@@ -1,6 +1,7 @@
 // Chunks for the frame pool (see simul/detail/frame_pool.hpp).
 #include <simul/detail/frame_pool.hpp>
 
+#include <cstdint>
 #include <cstdlib>
 #include <mutex>
 #include <vector>
@@ -22,13 +23,19 @@ ChunkRegistry& registry() {
 }
 }  // namespace
 
-void* FramePool::refill(std::size_t bytes) {
-    if (bump_ == nullptr || std::size_t(bump_end_ - bump_) < bytes) {
+void* FramePool::refill(std::size_t size_class) {
+    const std::size_t bytes = size_class * kGranule;
+    // Blocks whose size is a multiple of 16 may hold 16-aligned objects.
+    const std::size_t align = (bytes % 16 == 0) ? 16 : 8;
+    std::size_t skip = std::uintptr_t(bump_) % align;
+    if (bump_ == nullptr || std::size_t(bump_end_ - bump_) < bytes + skip) {
         // The tail of the old chunk is too small for this class: give it to a
-        // smaller class rather than waste it.
+        // smaller class rather than waste it. Chunk ends are 16-aligned, so
+        // the tail is a multiple of 16 exactly when it starts 16-aligned, as
+        // its class requires.
         if (bump_ != nullptr) {
-            std::size_t rest = std::size_t(bump_end_ - bump_);
-            if (rest >= kGranule) deallocate(bump_, rest - rest % kGranule);
+            const std::size_t rest = std::size_t(bump_end_ - bump_);
+            if (rest >= kGranule) deallocate(bump_, rest);
         }
         void* chunk = std::malloc(kChunk);
         if (!chunk) throw std::bad_alloc();
@@ -39,6 +46,11 @@ void* FramePool::refill(std::size_t bytes) {
         }
         bump_ = static_cast<char*>(chunk);
         bump_end_ = bump_ + kChunk;
+        skip = 0;  // malloc returns 16-aligned memory
+    }
+    if (skip != 0) {
+        deallocate(bump_, kGranule);  // 8 bytes: its own class, unused by frames
+        bump_ += skip;
     }
     void* p = bump_;
     bump_ += bytes;

@@ -188,13 +188,13 @@ void Loop::teardown() noexcept {
     timers_.clear([](detail::TimerNode* n) {
         if (n->ops == &detail::CallbackNode::kTimerOps) static_cast<detail::CallbackNode*>(n)->release();
     });
-    while (head_) {
-        detail::Runnable* r = head_;
-        head_ = r->next_;
-        r->flags_ &= ~detail::kScheduled;
+    while (ready_.next_) {
+        detail::Runnable* r = ready_.next_;
+        ready_.next_ = r->next_;
+        r->scheduled_ = false;
         if (!(r->flags_ & detail::kIsTask)) static_cast<detail::CallbackNode*>(r)->release();
     }
-    tail_ = nullptr;
+    tail_ = &ready_;
     while (all_.next_all_ != &all_) {
         detail::TaskHeader* t = all_.next_all_;
         t->prev_all_->next_all_ = t->next_all_;
@@ -236,27 +236,37 @@ void Loop::run_forever() {
 }
 
 void Loop::run_ready() {
-    detail::Runnable* const last = tail_;
-    for (;;) {
-        detail::Runnable* r = head_;
-        head_ = r->next_;
-        if (!head_) tail_ = nullptr;
-        const bool was_last = (r == last);
-        if (r->flags_ & detail::kIsTask) [[likely]]
-            run_task(static_cast<detail::TaskHeader*>(r));
-        else
-            run_callback(static_cast<detail::CallbackNode*>(r));
-        if (was_last || !head_) break;
-    }
+    // Debug mode is decided once a batch (it can only be switched on, and
+    // then takes effect from the next batch): one test fewer per step.
+    if (instrumented_) [[unlikely]]
+        run_batch<true>();
+    else
+        run_batch<false>();
     current_ = nullptr;  // between batches no task runs (callbacks clear it themselves)
 }
 
+template <bool kInstrumented>
+void Loop::run_batch() {
+    detail::Runnable* const last = tail_;
+    for (;;) {
+        detail::Runnable* r = ready_.next_;
+        ready_.next_ = r->next_;
+        if (!ready_.next_) tail_ = &ready_;
+        const bool was_last = (r == last);
+        if (r->flags_ & detail::kIsTask) [[likely]]
+            run_task<kInstrumented>(static_cast<detail::TaskHeader*>(r));
+        else
+            run_callback(static_cast<detail::CallbackNode*>(r));
+        if (was_last || !ready_.next_) break;
+    }
+}
+
+template <bool kInstrumented>
 void Loop::run_task(detail::TaskHeader* t) {
-    t->flags_ &= ~detail::kScheduled;
+    t->scheduled_ = false;
     current_ = t;
-    budget_left_ = budget_;
-    ++stats_.steps;
-    if (instrumented_) [[unlikely]] {
+    ++steps_;  // also starts a fresh starvation budget (consume_budget())
+    if constexpr (kInstrumented) {
         run_task_debug(t);
     } else {
         t->wait_ = nullptr;  // (was the queue link) running: no wait to cancel
@@ -319,7 +329,7 @@ bool Loop::budget_exhausted() noexcept {
 }
 
 void Loop::run_callback(detail::CallbackNode* n) {
-    n->flags_ &= ~detail::kScheduled;
+    n->scheduled_ = false;
     current_ = nullptr;
     ++stats_.callbacks;
     if (!(n->flags_ & detail::kCallbackCancelled)) {
@@ -341,14 +351,14 @@ void Loop::run_once() {
 
 void Loop::run_ready_phase() {
     ++stats_.iterations;
-    if (head_) run_ready();
+    if (ready_.next_) run_ready();
 }
 
 void Loop::wait_phase() {
-    const bool ready = head_ != nullptr;
+    const bool ready = ready_.next_ != nullptr;
     if (virtual_) {
         if (watched_ || remote_->pending.load(std::memory_order_acquire)) poll(0);
-        if (!head_) {
+        if (!ready_.next_) {
             std::uint64_t tick;
             if (timers_.next_tick(tick)) {
                 const std::int64_t t = epoch_ns_ + std::int64_t(tick) * kTickNs;
@@ -604,7 +614,7 @@ void Loop::drain_remote() {
 // ---- tasks -----------------------------------------------------------------
 
 void Loop::note_wake(detail::Runnable* r) noexcept {
-    if (!(r->flags_ & detail::kIsTask) || (r->flags_ & detail::kScheduled) || !r->wait_) return;
+    if (!(r->flags_ & detail::kIsTask) || r->scheduled_ || !r->wait_) return;
     auto* t = static_cast<detail::TaskHeader*>(r);
     if (auto it = info_.find(t); it != info_.end()) {
         it->second.woke_at = r->wait_->site;
@@ -697,10 +707,11 @@ void Loop::debug_log(std::string_view line) const {
 
 Loop::Stats Loop::stats() const noexcept {
     Stats s = stats_;
+    s.steps = steps_;
     s.timers_pending = timers_.size();
     s.fds_watched = watched_;
     s.tasks_alive = live_tasks_;
-    for (const detail::Runnable* r = head_; r; r = r->next_) ++s.ready;
+    for (const detail::Runnable* r = ready_.next_; r; r = r->next_) ++s.ready;
     const std::int64_t total = detail::monotonic_ns() - started_ns_;
     s.idle = Duration(idle_ns_);
     s.busy = Duration(total > idle_ns_ ? total - idle_ns_ : 0);

@@ -16,7 +16,7 @@ bool TaskHeader::cancel() noexcept {
     if (cancels_ < 0xffff) ++cancels_;
     flags_ |= kCancelRequested;
     // Suspended (not queued, not running): make its wait give up now.
-    if (!(flags_ & kScheduled)) {
+    if (!scheduled_) {
         if (Waiter* w = wait_) w->ops->cancel(w);
     }
     return true;

@@ -121,7 +121,7 @@ bool DebugMonitor::step_end(TaskHeader* t, std::int64_t now_ns) noexcept {
     if (trace_) {
         try {
             const bool finished = t->flags_ & (kDone | kFinishing);
-            const bool yielded = t->flags_ & kScheduled;
+            const bool yielded = t->scheduled_;
             trace_->step_end(t, now_ns, finished, yielded, (finished || yielded) ? nullptr : t->wait_);
         } catch (...) {
         }

@@ -8,9 +8,31 @@
 
 #include "debug/stall_watchdog.hpp"  // describe_site
 
+#if SIMUL_HAVE_STACKTRACE
+#include <boost/stacktrace/frame.hpp>
+#endif
+
 namespace simul {
 
 namespace {
+
+// The line of a `co_await handle`: the awaiter kept the address its
+// await_suspend returns to, inside the awaiting coroutine. One byte back is
+// the call itself, whose line the debug info gives.
+std::string describe_join_site(const detail::JoinAwaiterBase* j) {
+    if (j->site.file_name() && *j->site.file_name()) return detail::describe_site(j->site);
+#if SIMUL_HAVE_STACKTRACE
+    if (j->caller) {
+        const boost::stacktrace::frame f(static_cast<const char*>(j->caller) - 1);
+        const std::string file = f.source_file();
+        std::string out = file.empty() ? std::string("an unknown line") : file + ":" + std::to_string(f.source_line());
+        const std::string fn = f.name();
+        if (!fn.empty()) out += " in " + detail::short_function_name(fn);
+        return out;
+    }
+#endif
+    return "an unknown line";
+}
 
 std::string seconds(std::int64_t ns) {
     char buf[48];
@@ -31,7 +53,7 @@ void Loop::dump_tasks(std::string& out) const {
         out += ": ";
         if (t == current_) {
             out += "running (it is the one asking for this dump)";
-        } else if (t->flags_ & detail::kScheduled) {
+        } else if (t->scheduled_) {
             out += "ready to run";
             if (it != info_.end() && it->second.has_woken)
                 out += " (woke from the wait at " + detail::describe_site(it->second.woke_at) + ")";
@@ -53,8 +75,10 @@ void Loop::dump_tasks(std::string& out) const {
             if (w->ops == &detail::JoinAwaiterBase::kOps) {
                 const auto* j = static_cast<const detail::JoinAwaiterBase*>(w);
                 if (j->child) out += " '" + task_name(j->child) + "'";
+                out += ", at " + describe_join_site(j);
+            } else {
+                out += ", at " + detail::describe_site(w->site);
             }
-            out += ", at " + detail::describe_site(w->site);
         } else {
             out += "suspended (no wait recorded)";
         }
@@ -69,7 +93,7 @@ void Loop::dump_tasks(std::string& out) const {
             }
             const auto* j = static_cast<const detail::JoinAwaiterBase*>(c);
             if (!j->self) break;
-            out += "      awaited by task '" + task_name(j->self) + "' at " + detail::describe_site(j->site) + "\n";
+            out += "      awaited by task '" + task_name(j->self) + "' at " + describe_join_site(j) + "\n";
             child = j->self;
         }
     }

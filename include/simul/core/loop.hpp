@@ -188,6 +188,8 @@ public:
     }
     void call_exception_handler(const ExceptionContext& ctx) noexcept;
     bool debug() const noexcept { return debug_; }
+    // Debug mode, a trace, or the loop's teardown: awaitables take their slow path.
+    bool unusual() const noexcept { return unusual_; }
     void set_debug(bool on);
     Duration slow_step_threshold() const noexcept { return Duration(slow_step_ns_); }
     void set_slow_step_threshold(Duration d) noexcept { slow_step_ns_ = d.count(); }
@@ -209,6 +211,10 @@ public:
     // caller then awaits simul::detail::forced_yield()). Callbacks and code
     // outside tasks always get true.
     bool consume_budget() noexcept {
+        if (budget_step_ != steps_) [[unlikely]] {  // the first operation of this step
+            budget_step_ = steps_;
+            budget_left_ = budget_;
+        }
         if (budget_left_ > 0) [[likely]] {
             --budget_left_;
             return true;
@@ -234,12 +240,13 @@ public:
             if (tearing_down_) return;
             note_wake(r);  // debug: keeps the wait's line, which the link below overwrites
         }
-        r->flags_ |= detail::kScheduled;
+        schedule_plain(r);
+    }
+    // schedule() for a caller that has just seen !unusual().
+    void schedule_plain(detail::Runnable* r) noexcept {
+        r->scheduled_ = true;
         r->next_ = nullptr;
-        if (tail_)
-            tail_->next_ = r;
-        else
-            head_ = r;
+        tail_->next_ = r;  // tail_ is &ready_ when the queue is empty: no branch
         tail_ = r;
     }
     detail::TimerQueue& timers() noexcept { return timers_; }
@@ -323,8 +330,11 @@ private:
     };
 
     void run_ready();
+    template <bool kInstrumented>
+    void run_batch();
     void run_ready_phase();
     void wait_phase();
+    template <bool kInstrumented>
     void run_task(detail::TaskHeader* t);
     void run_task_debug(detail::TaskHeader* t);
     bool budget_exhausted() noexcept;
@@ -342,8 +352,8 @@ private:
     void teardown() noexcept;
 
     // Hot state first.
-    detail::Runnable* head_ = nullptr;
-    detail::Runnable* tail_ = nullptr;
+    detail::Runnable ready_;               // sentinel: ready_.next_ is the head of the ready queue
+    detail::Runnable* tail_ = &ready_;     // the last queued, or &ready_
     detail::TaskHeader* current_ = nullptr;
     bool virtual_ = false;
     bool debug_ = false;
@@ -359,7 +369,9 @@ private:
     std::int64_t epoch_ns_ = 0;
     std::int64_t slow_step_ns_ = 100'000'000;
     std::uint32_t budget_ = 128;
-    std::uint32_t budget_left_ = 0;  // reset at each task step
+    std::uint32_t budget_left_ = 0;  // for the step budget_step_ (reset lazily: not on every step)
+    std::uint64_t steps_ = 0;        // stats().steps, here beside the hot state
+    std::uint64_t budget_step_ = ~std::uint64_t(0);
     std::uint64_t iteration_ = 0;
     std::size_t watched_ = 0;
     std::size_t live_tasks_ = 0;

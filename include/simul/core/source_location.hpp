@@ -40,6 +40,32 @@ struct SourceLocation {
 
 #include <string>
 
+namespace simul {
+
+// SiteArg: how an awaitable takes the line of its co_await, as a defaulted
+// last parameter `SiteArg site = SIMUL_SITE_HERE`. With g++ it is the one
+// pointer that std::source_location wraps, a scalar: g++ 12 keeps every
+// class-type temporary of a full-expression that contains co_await in the
+// coroutine frame for the whole wait, so a std::source_location argument
+// would cost 8 bytes in each waiting frame, and a pointer costs none.
+#if defined(__cpp_lib_source_location) && defined(__has_builtin)
+#if __has_builtin(__builtin_source_location)
+#define SIMUL_SITE_IS_POINTER 1
+#endif
+#endif
+#ifdef SIMUL_SITE_IS_POINTER
+using SiteArg = decltype(__builtin_source_location());
+#define SIMUL_SITE_HERE __builtin_source_location()
+static_assert(sizeof(SourceLocation) == sizeof(SiteArg));
+inline SourceLocation to_location(SiteArg p) noexcept { return __builtin_bit_cast(SourceLocation, p); }
+#else
+using SiteArg = SourceLocation;
+#define SIMUL_SITE_HERE ::simul::SourceLocation::current()
+inline SourceLocation to_location(SiteArg s) noexcept { return s; }
+#endif
+
+}  // namespace simul
+
 namespace simul::detail {
 
 // A function's qualified name without its parameters and return type, for

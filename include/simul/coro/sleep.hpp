@@ -15,7 +15,9 @@
 // once with simul::Cancelled; a yielding task gets Cancelled when it resumes.
 #pragma once
 
+#include <chrono>
 #include <coroutine>
+#include <type_traits>
 #include <simul/core/source_location.hpp>
 
 #include <simul/core/clock.hpp>
@@ -44,7 +46,8 @@ struct SleepAwaiter : TimerNode {
     }
 
     bool await_ready() const noexcept { return false; }
-    bool await_suspend(std::coroutine_handle<> h) {
+    template <class P>  // the exact handle type: a converted one would be kept in the frame
+    bool await_suspend(std::coroutine_handle<P> h) {
         Loop& loop = *Loop::current();
         task = loop.current_task();
         if (!park(task, h, this)) return false;
@@ -67,23 +70,30 @@ struct SleepAwaiter : TimerNode {
     static constexpr WaitOps kOps{&cancel_op, "sleep", &on_fire};
 };
 
-// 16 bytes: nothing but the waiter; the task is the running one again when
-// it resumes, so it is not kept.
-struct YieldAwaiter : Waiter {
+// 8 bytes, the line of the co_await: the task is the running one again when
+// it resumes, so it is not kept, and it goes straight back to the ready
+// queue, whose link takes the word of the current wait: no Waiter is needed
+// either, except for a moment in debug mode, to hand the line to the loop.
+struct YieldAwaiter {
+    SiteArg site;
+
     bool await_ready() const noexcept { return false; }
-    bool await_suspend(std::coroutine_handle<> h) {
+    template <class P>  // the exact handle type: a converted one would be kept in the frame
+    bool await_suspend(std::coroutine_handle<P> h) {
         Loop* loop = Loop::current();
         TaskHeader* task = loop ? loop->current_task() : nullptr;
         if (!task) [[unlikely]]
             current_task_or_throw("simul::yield");
         if (task->flags_ & kCancelRequested) [[unlikely]]
             return false;  // delivered by await_resume
-        // No wait to record: the task goes straight back to the queue, whose
-        // link takes the wait's word anyway (debug mode keeps the line).
-        if (loop->debug()) [[unlikely]]
-            task->wait_ = this;
         task->slot_.resume = h;
-        loop->schedule(task);
+        if (loop->unusual()) [[unlikely]] {
+            Waiter w{&kOps, to_location(site)};
+            task->wait_ = &w;  // read by schedule() (the line the task wakes from), then overwritten
+            loop->schedule(task);
+            return true;
+        }
+        loop->schedule_plain(task);
         return true;
     }
     void await_resume() const { deliver_cancel(Loop::current()->current_task()); }
@@ -101,30 +111,55 @@ inline Loop& loop_for_await(const char* what) {
 }  // namespace detail
 
 // Suspends the current task until the loop's clock reaches `deadline`.
-inline detail::SleepAwaiter sleep_until(TimePoint deadline,
-                                        simul::SourceLocation site = simul::SourceLocation::current()) {
+inline detail::SleepAwaiter sleep_until(TimePoint deadline, SiteArg site = SIMUL_SITE_HERE) {
     detail::loop_for_await("simul::sleep_until");
-    return detail::SleepAwaiter(deadline.time_since_epoch().count(), site);
+    return detail::SleepAwaiter(deadline.time_since_epoch().count(), to_location(site));
 }
 
 // Suspends the current task for `d` (at least; see the top of this file).
-inline detail::SleepAwaiter sleep(Duration d, simul::SourceLocation site = simul::SourceLocation::current()) {
+inline detail::SleepAwaiter sleep(Duration d, SiteArg site = SIMUL_SITE_HERE) {
     Loop& loop = detail::loop_for_await("simul::sleep");
-    return detail::SleepAwaiter(loop.now_ns() + d.count(), site);
+    return detail::SleepAwaiter(loop.now_ns() + d.count(), to_location(site));
+}
+// The same for any std::chrono duration that converts to Duration without
+// loss. (A template, so that `sleep(500ms)` passes the milliseconds as they
+// are: a converted temporary would sit in the awaiting frame for the whole
+// sleep, 8 bytes a sleeping task.)
+template <class Rep, class Period>
+    requires(std::is_convertible_v<std::chrono::duration<Rep, Period>, Duration> &&
+             !std::is_same_v<std::chrono::duration<Rep, Period>, Duration>)
+inline detail::SleepAwaiter sleep(std::chrono::duration<Rep, Period> d, SiteArg site = SIMUL_SITE_HERE) {
+    Loop& loop = detail::loop_for_await("simul::sleep");
+    return detail::SleepAwaiter(loop.now_ns() + std::chrono::duration_cast<Duration>(d).count(), to_location(site));
 }
 
 // Lets every other ready task run before this one continues.
-inline detail::YieldAwaiter yield(simul::SourceLocation site = simul::SourceLocation::current()) {
-    return detail::YieldAwaiter{{&detail::YieldAwaiter::kOps, site}};
+inline detail::YieldAwaiter yield(SiteArg site = SIMUL_SITE_HERE) {
+    return detail::YieldAwaiter{site};
 }
+
+#ifdef SIMUL_SITE_IS_POINTER
+// For wrappers that pass on their own caller's line (fiber::sleep and the like).
+inline detail::SleepAwaiter sleep_until(TimePoint deadline, SourceLocation site) {
+    detail::loop_for_await("simul::sleep_until");
+    return detail::SleepAwaiter(deadline.time_since_epoch().count(), site);
+}
+inline detail::SleepAwaiter sleep(Duration d, SourceLocation site) {
+    Loop& loop = detail::loop_for_await("simul::sleep");
+    return detail::SleepAwaiter(loop.now_ns() + d.count(), site);
+}
+inline detail::YieldAwaiter yield(SourceLocation site) {
+    return detail::YieldAwaiter{__builtin_bit_cast(SiteArg, site)};
+}
+#endif
 
 namespace detail {
 // The starvation budget ran out (Loop::consume_budget() said no): the
 // operation that could have completed at once yields first. Counted in
 // simul::stats().forced_yields.
-inline YieldAwaiter forced_yield(simul::SourceLocation site = simul::SourceLocation::current()) {
+inline YieldAwaiter forced_yield(SiteArg site = SIMUL_SITE_HERE) {
     if (Loop* loop = Loop::current()) loop->note_forced_yield();
-    return YieldAwaiter{{&YieldAwaiter::kOps, site}};
+    return YieldAwaiter{site};
 }
 }  // namespace detail
 

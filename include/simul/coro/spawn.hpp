@@ -35,7 +35,7 @@ inline void start_root(Loop& loop, TaskHeader* t, std::coroutine_handle<> h, std
                        std::string&& name, simul::SourceLocation where) {
     if (t->flags_ & kSpawned) throw InvalidStateError("simul: this task was already spawned");
     t->flags_ |= kSpawned;
-    t->refs_ = std::uint16_t(1 + owners);
+    t->refs_ = std::uint8_t(1 + owners);
     t->completion_ = nullptr;
     t->slot_.resume = h;
     loop.adopt(t, std::move(name), where);
@@ -46,6 +46,10 @@ inline void start_root(Loop& loop, TaskHeader* t, std::coroutine_handle<> h, std
 struct JoinAwaiterBase : Completion, Waiter {
     TaskHeader* child;
     TaskHeader* self = nullptr;
+    // Where the awaiting coroutine called await_suspend, i.e. the line of its
+    // `co_await handle` (operator co_await cannot take a SourceLocation
+    // default argument); task dumps symbolize it (debug info needed).
+    const void* caller = nullptr;
 
     JoinAwaiterBase(TaskHeader* c, simul::SourceLocation site) noexcept
         : Completion{&on_child_done}, Waiter{&kOps, site}, child(c) {}
@@ -58,7 +62,8 @@ struct JoinAwaiterBase : Completion, Waiter {
         if (!child) throw InvalidStateError("simul: co_await on an empty TaskHandle");
         return child->done();
     }
-    bool await_suspend(std::coroutine_handle<> h) {
+    [[gnu::noinline]] bool await_suspend(std::coroutine_handle<> h) {
+        caller = __builtin_return_address(0);
         Loop& loop = require_loop("co_await on a task handle");
         self = loop.current_task();
         if (child->completion_)
@@ -126,9 +131,6 @@ public:
         handle_type typed;
     };
     Awaiter operator co_await() noexcept { return Awaiter(h_, {}); }
-    // `co_await handle` inside a Task comes here (TaskPromise::await_transform)
-    // with the line of the co_await, which task dumps show.
-    Awaiter co_await_at(simul::SourceLocation site) noexcept { return Awaiter(h_, site); }
 
     detail::TaskHeader* header() const noexcept { return h_ ? &h_.promise() : nullptr; }
 

@@ -73,21 +73,6 @@ struct FinalAwaiter {
     void await_resume() const noexcept {}
 };
 
-// What await_transform returns for an awaiter used as it is: a reference to
-// it. (Returning the reference itself would be simpler, but g++ 12 then
-// copies the awaiter, which pinned awaiters forbid.) The awaiter keeps its
-// address: intrusive waiters stay where they linked themselves.
-template <class A>
-struct PassAwaiter {
-    std::remove_reference_t<A>& a;
-    decltype(auto) await_ready() { return a.await_ready(); }
-    template <class H>
-    decltype(auto) await_suspend(H h) {
-        return a.await_suspend(h);
-    }
-    decltype(auto) await_resume() { return a.await_resume(); }
-};
-
 template <class P>
 struct PromiseOps : TaskHeader {
     static void* operator new(std::size_t n) { return frame_alloc(n); }
@@ -96,19 +81,11 @@ struct PromiseOps : TaskHeader {
     InitialAwaiter initial_suspend() noexcept { return {}; }
     FinalAwaiter final_suspend() noexcept { return {}; }
 
-    // Every co_await passes through here. Awaitables that want the line of
-    // the co_await (a TaskHandle, whose operator co_await cannot take a
-    // default argument) offer co_await_at(site); the rest are forwarded
-    // untouched (see PassAwaiter), which inlines away.
-    template <class A>
-    auto await_transform(A&& a, simul::SourceLocation site = simul::SourceLocation::current()) {
-        if constexpr (requires { std::forward<A>(a).co_await_at(site); })
-            return std::forward<A>(a).co_await_at(site);
-        else if constexpr (requires { std::forward<A>(a).operator co_await(); })
-            return std::forward<A>(a).operator co_await();  // a prvalue: no copy
-        else
-            return PassAwaiter<A>{a};
-    }
+    // No await_transform, on purpose: with one, g++ 12 copies every awaiter
+    // or needs a wrapper, and the frame of every task grows by the wrapper
+    // and the site argument (16-40 bytes a co_await). Awaitables that want
+    // the line of their co_await take a SourceLocation default argument;
+    // `co_await handle` records its return address (spawn.hpp).
     void unhandled_exception() noexcept {
         flags_ |= kFinishing;
         try {

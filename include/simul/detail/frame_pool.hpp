@@ -2,9 +2,15 @@
 // callback nodes come from.
 //
 // A task is one allocation, its coroutine frame. Frames of the same size are
-// recycled through free lists with 16-byte size classes (up to 1 KiB; larger
+// recycled through free lists with 8-byte size classes (up to 1 KiB; larger
 // ones go to operator new), carved from 64 KiB chunks, so spawning a task
-// costs a pop from a list and a finished task a push. Blocks freed on another
+// costs a pop from a list and a finished task a push.
+//
+// Alignment: compilers assume a frame is aligned for its most aligned
+// member, which can be 16 (clang -O2 stores into frames with aligned SSE
+// moves). Every object's size is a multiple of its alignment, so a size that
+// is an odd multiple of 8 (88, 104, ...) never needs more than 8; those
+// classes are carved at 8-byte boundaries, the even ones at 16-byte ones. Blocks freed on another
 // thread join that thread's lists; chunks are kept for the life of the
 // process (they stay reachable from a global registry).
 //
@@ -27,10 +33,7 @@
 namespace simul::detail {
 
 struct FramePool {
-    // 16, not 8: operator new must return memory aligned for any fundamental
-    // type (alignof(max_align_t)), and compilers rely on it for frames (clang
-    // -O2 uses aligned SSE stores into them).
-    static constexpr std::size_t kGranule = 16;
+    static constexpr std::size_t kGranule = 8;
     static constexpr std::size_t kMaxPooled = 1024;
     static constexpr std::size_t kClasses = kMaxPooled / kGranule + 1;
 
@@ -49,7 +52,7 @@ struct FramePool {
             free_[c] = b->next;
             return b;
         }
-        return refill(c * kGranule);
+        return refill(c);
     }
 
     void deallocate(void* p, std::size_t n) noexcept {
@@ -63,7 +66,7 @@ struct FramePool {
         free_[c] = b;
     }
 
-    void* refill(std::size_t bytes);  // out of line: carve from the current chunk
+    void* refill(std::size_t size_class);  // out of line: carve from the current chunk
 };
 
 // Trivially constructible and destructible: no TLS guard on the hot path.

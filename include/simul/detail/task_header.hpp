@@ -33,7 +33,8 @@ struct TimerNode;
 
 enum RunnableFlags : std::uint32_t {
     kIsTask = 1u << 0,           // a TaskHeader (else a callback node)
-    kScheduled = 1u << 1,        // in the ready queue
+    // (bit 1 was kScheduled: now Runnable::scheduled_, a byte of its own, so
+    // that queueing and running a task store it instead of read-modify-write)
     kSpawned = 1u << 2,          // root frame of a loop-owned task
     kFinishing = 1u << 3,        // its body returned or threw: no more waits
     kDone = 1u << 4,             // finished (result or exception stored)
@@ -51,12 +52,13 @@ enum RunnableFlags : std::uint32_t {
 
 struct Runnable {
     union {
-        Runnable* next_ = nullptr;  // ready-queue link, while kScheduled
+        Runnable* next_ = nullptr;  // ready-queue link, while scheduled_
         Waiter* wait_;              // a task's current wait, while suspended (null while it runs)
     };
     std::uint32_t flags_ = 0;
-    std::uint16_t refs_ = 0;     // owners: the loop while running, handles
-    std::uint16_t cancels_ = 0;  // cancel requests not yet withdrawn (asyncio's cancelling())
+    std::uint8_t refs_ = 0;       // owners: the loop while running, a handle (at most 2)
+    bool scheduled_ = false;      // in the ready queue (next_ is the link, not wait_)
+    std::uint16_t cancels_ = 0;   // cancel requests not yet withdrawn (asyncio's cancelling())
 };
 
 // Called when a spawned task finishes (a joining awaiter, gather's counter).
