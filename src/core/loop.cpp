@@ -188,6 +188,11 @@ void Loop::teardown() noexcept {
     timers_.clear([](detail::TimerNode* n) {
         if (n->ops == &detail::CallbackNode::kTimerOps) static_cast<detail::CallbackNode*>(n)->release();
     });
+    // Sleeping tasks go back to the live list, whose loop below frees them.
+    sleeps_.clear([this](detail::TaskHeader* t) {
+        if (t->flags_ & detail::kSleepRelink) link_live(t);
+        t->flags_ &= ~(detail::kSleeping | detail::kSleepRelink);
+    });
     while (ready_.next_) {
         detail::Runnable* r = ready_.next_;
         ready_.next_ = r->next_;
@@ -360,7 +365,7 @@ void Loop::wait_phase() {
         if (watched_ || remote_->pending.load(std::memory_order_acquire)) poll(0);
         if (!ready_.next_) {
             std::uint64_t tick;
-            if (timers_.next_tick(tick)) {
+            if (next_timer_tick(tick)) {
                 const std::int64_t t = epoch_ns_ + std::int64_t(tick) * kTickNs;
                 if (t > vnow_ns_) vnow_ns_ = t;  // the virtual clock jumps
             } else if (watched_ || external_ || remote_->pending.load(std::memory_order_acquire)) {
@@ -380,7 +385,7 @@ void Loop::wait_phase() {
         // Keep the kernel off the hot path, but not the timers: a batch can
         // be long (a task that yields every few ms), so look at the coarse
         // clock (no syscall, a few ns) and process timers that may be due.
-        if (!timers_.empty() && timer_may_be_due()) process_timers();
+        if (!no_timers() && timer_may_be_due()) process_timers();
         return;
     }
     const int timeout = ready ? 0 : real_timeout_ms();
@@ -388,9 +393,17 @@ void Loop::wait_phase() {
     process_timers();
 }
 
+bool Loop::next_timer_tick(std::uint64_t& tick) const noexcept {
+    std::uint64_t a, b;
+    const bool has_a = timers_.next_tick(a), has_b = sleeps_.next_tick(b);
+    if (!has_a && !has_b) return false;
+    tick = !has_a ? b : !has_b ? a : (a < b ? a : b);
+    return true;
+}
+
 bool Loop::timer_may_be_due() const noexcept {
     std::uint64_t tick;
-    if (!timers_.next_tick(tick)) return false;
+    if (!next_timer_tick(tick)) return false;
     timespec ts;
     ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
     const std::int64_t coarse = std::int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
@@ -400,7 +413,7 @@ bool Loop::timer_may_be_due() const noexcept {
 
 int Loop::real_timeout_ms() {
     std::uint64_t tick;
-    if (!timers_.next_tick(tick)) return -1;
+    if (!next_timer_tick(tick)) return -1;
     const std::int64_t due = epoch_ns_ + std::int64_t(tick) * kTickNs;
     const std::int64_t wait = due - detail::monotonic_ns();
     if (wait <= 0) return 0;
@@ -409,10 +422,26 @@ int Loop::real_timeout_ms() {
 }
 
 void Loop::process_timers() {
-    if (timers_.empty()) return;
+    const bool timers = !timers_.empty(), sleeps = !sleeps_.empty();
+    if (!timers && !sleeps) return;
     const std::int64_t rel = now_ns() - epoch_ns_;
-    timers_.advance(rel > 0 ? std::uint64_t(rel / kTickNs) : 0);
+    const std::uint64_t now_tick = rel > 0 ? std::uint64_t(rel / kTickNs) : 0;
+    if (timers && sleeps) {
+        // Both wheels, one due tick after the other, so that what fires is
+        // queued in deadline order across them. Within a tick, sleeping
+        // tasks wake before the other timers fire (the order of one tick's
+        // timers is otherwise unspecified).
+        std::uint64_t tick;
+        while (next_timer_tick(tick) && tick <= now_tick) {
+            sleeps_.advance(tick);
+            timers_.advance(tick);
+        }
+    }
+    if (sleeps) sleeps_.advance(now_tick);
+    if (timers) timers_.advance(now_tick);
 }
+
+void detail::TaskSleepTraits::fire(TaskHeader* t) noexcept { Loop::current()->wake_sleeper(t); }
 
 void Loop::fire_callback_timer(detail::TimerNode* n) noexcept {
     Loop::current()->schedule(static_cast<detail::CallbackNode*>(n));
@@ -422,6 +451,9 @@ const detail::WaitOps detail::CallbackNode::kTimerOps{nullptr, "call_later", &Lo
 
 void Loop::cancel_all() noexcept {
     for (detail::TaskHeader* t = all_.next_all_; t != &all_; t = t->next_all_) t->cancel();
+    // Sleepers: each leaves the wheel as it is visited (clear() unlinks it
+    // first, so cancel() finds it unlinked), goes back to the live list and wakes.
+    sleeps_.clear([](detail::TaskHeader* t) { t->cancel(); });
 }
 
 // ---- I/O -------------------------------------------------------------------
@@ -708,7 +740,7 @@ void Loop::debug_log(std::string_view line) const {
 Loop::Stats Loop::stats() const noexcept {
     Stats s = stats_;
     s.steps = steps_;
-    s.timers_pending = timers_.size();
+    s.timers_pending = timers_.size() + sleeps_.size();
     s.fds_watched = watched_;
     s.tasks_alive = live_tasks_;
     for (const detail::Runnable* r = ready_.next_; r; r = r->next_) ++s.ready;

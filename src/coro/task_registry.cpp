@@ -17,13 +17,22 @@ bool TaskHeader::cancel() noexcept {
     flags_ |= kCancelRequested;
     // Suspended (not queued, not running): make its wait give up now.
     if (!scheduled_) {
-        if (Waiter* w = wait_) w->ops->cancel(w);
+        if (flags_ & kSleeping) {
+            if (Loop* loop = Loop::current()) loop->cancel_sleep(this);
+        } else if (Waiter* w = wait_) {
+            w->ops->cancel(w);
+        }
     }
     return true;
 }
 
 void TaskHeader::forget() noexcept {
     Loop* loop = Loop::current();
+    if ((flags_ & kSleeping) && loop) {  // destroyed while asleep: only a loop's teardown does that
+        loop->sleeps_.remove(this);
+        flags_ &= ~(kSleeping | kSleepRelink);
+        --loop->live_tasks_;
+    }
     if (flags_ & kInAllList) {
         prev_all_->next_all_ = next_all_;
         next_all_->prev_all_ = prev_all_;

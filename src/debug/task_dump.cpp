@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "debug/stall_watchdog.hpp"  // describe_site
 
@@ -45,7 +46,12 @@ std::string seconds(std::int64_t ns) {
 void Loop::dump_tasks(std::string& out) const {
     out += "simul: " + std::to_string(live_tasks_) + " task" + (live_tasks_ == 1 ? "" : "s") +
            " alive at t=" + seconds(now_ns() - epoch_ns_) + (virtual_ ? " (virtual clock)" : "") + "\n";
-    for (const detail::TaskHeader* t = all_.next_all_; t != &all_; t = t->next_all_) {
+    // Sleeping tasks are in the sleep wheel, not in the live list: list them
+    // after the others (copied first: the wheel is walked, not changed).
+    std::vector<const detail::TaskHeader*> tasks;
+    for (const detail::TaskHeader* t = all_.next_all_; t != &all_; t = t->next_all_) tasks.push_back(t);
+    sleeps_.for_each([&](const detail::TaskHeader* t) { tasks.push_back(t); });
+    for (const detail::TaskHeader* t : tasks) {
         out += "  task '" + task_name(t) + "'";
         auto it = info_.find(t);
         if (it != info_.end() && !it->second.name.empty())
@@ -67,9 +73,11 @@ void Loop::dump_tasks(std::string& out) const {
                 w->ops->describe(w, out);
                 out += ")";
             }
-            if (w->ops && w->ops->fire) {  // a timer: say when it is due
-                const auto* n = static_cast<const detail::TimerNode*>(w);
-                const std::int64_t due = epoch_ns_ + std::int64_t(n->tick_) * 1'000'000;
+            const bool sleeping = t->flags_ & detail::kSleeping;
+            if (sleeping || (w->ops && w->ops->fire)) {  // a timer: say when it is due
+                const std::uint64_t tick =
+                    sleeping ? sleep_tick(t) : static_cast<const detail::TimerNode*>(w)->tick_;
+                const std::int64_t due = epoch_ns_ + std::int64_t(tick) * 1'000'000;
                 out += " until t=" + seconds(due - epoch_ns_) + " (in " + seconds(due - now_ns()) + ")";
             }
             if (w->ops == &detail::JoinAwaiterBase::kOps) {

@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include <simul/coro/spawn.hpp>
+#include <simul/debug/stats.hpp>
 #include <simul/testing/simul_test.hpp>
 
 using namespace std::chrono_literals;
@@ -37,6 +39,55 @@ SIMUL_TEST(Sleep, SleepersWakeInDeadlineOrder) {
     std::vector<int> log;
     co_await simul::gather(sleeper(log, 3, 30ms), sleeper(log, 1, 10ms), sleeper(log, 2, 20ms));
     EXPECT_EQ(log, (std::vector<int>{1, 2, 3}));
+}
+
+// A sleeping task leaves the live list for the loop's sleep wheel (its
+// header is the timer): it still counts as alive, its timer as pending, and
+// it comes back when it wakes, is cancelled, or the loop ends under it.
+SIMUL_TEST(Sleep, ASleepingTaskStillCountsAsAliveAndAsAPendingTimer) {
+    std::vector<int> log;
+    auto h = simul::spawn(sleeper(log, 1, 50ms));
+    co_await simul::sleep(10ms);
+    simul::Loop& loop = *simul::Loop::current();
+    EXPECT_EQ(loop.live_tasks(), 2u);  // main and the sleeper
+    EXPECT_EQ(simul::stats().timers_pending, 1u);
+    co_await h;
+    EXPECT_EQ(log, (std::vector<int>{1}));
+    EXPECT_EQ(loop.live_tasks(), 1u);
+    EXPECT_EQ(simul::stats().timers_pending, 0u);
+}
+
+SIMUL_TEST(Sleep, ManySleepersCancelledInAnyOrderAllWakeAtOnce) {
+    std::vector<int> log;
+    std::vector<simul::TaskHandle<>> hs;
+    for (int i = 0; i < 100; ++i) hs.push_back(simul::spawn(sleeper(log, i, std::chrono::milliseconds(1000 + 37 * i))));
+    co_await simul::yield();  // they all sleep now
+    const auto t0 = simul::now();
+    for (int i = 0; i < 100; i += 2) hs[i].cancel();          // every other one
+    for (int i = 99; i > 0; i -= 2) hs[i].cancel();           // the rest, backwards
+    for (auto& h : hs) {
+        try {
+            co_await h;
+            ADD_FAILURE() << "a cancelled sleeper finished normally";
+        } catch (const simul::Cancelled&) {
+        }
+    }
+    EXPECT_EQ(simul::now(), t0);  // nobody waited for a deadline
+    EXPECT_TRUE(log.empty());
+    EXPECT_EQ(simul::stats().timers_pending, 0u);
+    EXPECT_EQ(simul::Loop::current()->live_tasks(), 1u);
+}
+
+SIMUL_TEST(Sleep, ASleeperAndACallbackDueAtTheSameTickBothRunSleeperFirst) {
+    std::string order;
+    auto h = simul::spawn([](std::string& order) -> simul::Task<> {
+        co_await simul::sleep(5ms);
+        order += "sleeper;";
+    }(order));
+    simul::Loop::current()->call_later(5ms, [&] { order += "callback;"; });
+    co_await simul::sleep(20ms);
+    co_await h;
+    EXPECT_EQ(order, "sleeper;callback;");
 }
 
 simul::Task<> yielder(std::string& out, char c) {

@@ -250,6 +250,34 @@ public:
         tail_ = r;
     }
     detail::TimerQueue& timers() noexcept { return timers_; }
+    // A task that waits on `sleep` (its wait_, already parked) until `tick`:
+    // it leaves the live list for the sleep wheel, whose links are the live
+    // list's (core/timer_queue.hpp).
+    void sleep_task(detail::TaskHeader* t, std::uint64_t tick) noexcept {
+        if (t->flags_ & detail::kInAllList) [[likely]] {
+            t->prev_all_->next_all_ = t->next_all_;
+            t->next_all_->prev_all_ = t->prev_all_;
+            t->flags_ = (t->flags_ & ~detail::kInAllList) | detail::kSleeping | detail::kSleepRelink;
+        } else {
+            t->flags_ = (t->flags_ & ~detail::kSleepRelink) | detail::kSleeping;
+        }
+        sleeps_.insert(t, tick);
+    }
+    // Its deadline came (the wheel has unlinked it): back to the live list, and wake.
+    void wake_sleeper(detail::TaskHeader* t) noexcept {
+        if (t->flags_ & detail::kSleepRelink) [[likely]]
+            link_live(t);
+        t->flags_ &= ~(detail::kSleeping | detail::kSleepRelink);
+        schedule(t);
+    }
+    // Cancelled while sleeping.
+    void cancel_sleep(detail::TaskHeader* t) noexcept {
+        if (!(t->flags_ & detail::kSleeping)) return;
+        sleeps_.remove(t);
+        wake_sleeper(t);
+    }
+    // The deadline (ms tick) of a sleeping task, for dumps.
+    static std::uint64_t sleep_tick(const detail::TaskHeader* t) noexcept { return detail::TaskSleepTraits::tick(t); }
     // The tick at which a deadline (ns on this loop's clock) is due: rounded up.
     std::uint64_t tick_for(std::int64_t deadline_ns) const noexcept {
         const std::int64_t rel = deadline_ns - epoch_ns_;
@@ -268,12 +296,15 @@ public:
             record_info(t, std::move(name), where);
         if (current_ && (current_->flags_ & detail::kHasContext)) [[unlikely]]
             inherit_context(current_, t);  // task-local values are copied at spawn
+        link_live(t);
+        ++live_tasks_;
+    }
+    void link_live(detail::TaskHeader* t) noexcept {
         t->next_all_ = &all_;
         t->prev_all_ = all_.prev_all_;
         all_.prev_all_->next_all_ = t;
         all_.prev_all_ = t;
         t->flags_ |= detail::kInAllList;
-        ++live_tasks_;
     }
     void record_info(detail::TaskHeader* t, std::string&& name, simul::SourceLocation where);
     void note_wake(detail::Runnable* r) noexcept;
@@ -347,6 +378,8 @@ private:
     void process_timers();
     int real_timeout_ms();
     bool timer_may_be_due() const noexcept;
+    bool next_timer_tick(std::uint64_t& tick) const noexcept;  // of both wheels
+    bool no_timers() const noexcept { return timers_.empty() && sleeps_.empty(); }
     void add_persistent(int fd, detail::IoDirection dir, std::function<void()> fn);
     bool remove_persistent(int fd, detail::IoDirection dir);
     void teardown() noexcept;
@@ -377,6 +410,7 @@ private:
     std::size_t live_tasks_ = 0;
     int external_ = 0;
     detail::TimerQueue timers_;
+    detail::TimerWheel<detail::TaskSleepTraits> sleeps_;  // tasks in co_await sleep()
     detail::TaskHeader all_;  // sentinel of the circular list of live tasks
 
     std::unique_ptr<detail::Poller> poller_;

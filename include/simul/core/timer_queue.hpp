@@ -18,6 +18,13 @@
 //
 // Cancellation: unlinking a node removes it at once; a cancelled timer never
 // fires and holds nothing until its deadline.
+//
+// The wheel is a template over its node type. The loop keeps two: one of
+// TimerNodes (call_later, wait_for's deadlines, ...), and one of sleeping
+// tasks, linked through the task header's own live-list links (a sleeping
+// task leaves the live list for the time of its sleep), whose deadline is in
+// the TaskSleep the task waits on. So `co_await sleep(d)` costs 24 bytes of
+// frame, not 48: no links and no task pointer of its own.
 #pragma once
 
 #include <bit>
@@ -41,27 +48,64 @@ struct TimerNode : Waiter {
     void fire() noexcept { ops->fire(this); }
 };
 
-class TimerQueue {
+// What a task sleeping in the loop's sleep wheel waits on (SleepAwaiter,
+// coro/sleep.hpp, derives from it): the deadline, beside the Waiter that
+// task dumps and cancellation read. The links are the task header's.
+struct TaskSleep : Waiter {
+    std::uint64_t tick_ = 0;  // deadline, in ms ticks (in ns until it is filed)
+    TaskSleep(const WaitOps* o, SourceLocation s) noexcept : Waiter{o, s} {}
+};
+
+// The sleep wheel's nodes are task headers: links prev_all_/next_all_ (the
+// live list's, unused while the task sleeps), deadline in the TaskSleep its
+// wait_ points to. Firing relinks the task into the live list and wakes it
+// (Loop::wake_sleeper, src/core/loop.cpp).
+struct TaskSleepTraits {
+    using Node = TaskHeader;
+    static Node*& prev(Node* n) noexcept { return n->prev_all_; }
+    static Node*& next(Node* n) noexcept { return n->next_all_; }
+    static Node* next(const Node* n) noexcept { return n->next_all_; }
+    static std::uint64_t tick(const Node* n) noexcept { return static_cast<const TaskSleep*>(n->wait_)->tick_; }
+    static void set_tick(Node* n, std::uint64_t t) noexcept { static_cast<TaskSleep*>(n->wait_)->tick_ = t; }
+    static void fire(Node* n) noexcept;
+};
+
+// How the wheel reaches into a node: links, deadline, and what firing does.
+struct TimerNodeTraits {
+    using Node = TimerNode;
+    static Node*& prev(Node* n) noexcept { return n->prev_; }
+    static Node*& next(Node* n) noexcept { return n->next_; }
+    static Node* next(const Node* n) noexcept { return n->next_; }
+    static std::uint64_t tick(const Node* n) noexcept { return n->tick_; }
+    static void set_tick(Node* n, std::uint64_t t) noexcept { n->tick_ = t; }
+    static void fire(Node* n) noexcept { n->fire(); }
+};
+
+template <class Traits>
+class TimerWheel {
+    using Node = typename Traits::Node;
+    using T = Traits;
+
 public:
     static constexpr int kLevels = 6;
     static constexpr int kSlots = 64;
     static constexpr std::uint64_t kSpan = (std::uint64_t(1) << (6 * kLevels)) - 1;
 
-    TimerQueue() noexcept {
+    TimerWheel() noexcept {
         for (auto& level : slots_)
-            for (auto& s : level) s.prev_ = s.next_ = &s;
-        due_.prev_ = due_.next_ = &due_;
+            for (auto& s : level) T::prev(&s) = T::next(&s) = &s;
+        T::prev(&due_) = T::next(&due_) = &due_;
     }
-    TimerQueue(const TimerQueue&) = delete;
-    TimerQueue& operator=(const TimerQueue&) = delete;
+    TimerWheel(const TimerWheel&) = delete;
+    TimerWheel& operator=(const TimerWheel&) = delete;
 
     // Ticks processed so far: every timer at or before this tick has fired.
     std::uint64_t elapsed() const noexcept { return elapsed_; }
     std::size_t size() const noexcept { return size_; }
     bool empty() const noexcept { return size_ == 0; }
 
-    void insert(TimerNode* n, std::uint64_t tick) noexcept {
-        n->tick_ = tick;
+    void insert(Node* n, std::uint64_t tick) noexcept {
+        T::set_tick(n, tick);
         ++size_;
         if (tick <= elapsed_) {
             link_before(&due_, n);  // already due: fires at the next advance
@@ -70,8 +114,10 @@ public:
         file(n);
     }
 
-    void remove(TimerNode* n) noexcept {
-        if (!n->linked()) return;
+    // Only for a node in this wheel (the sleep wheel's nodes have links in
+    // another list when they are not here).
+    void remove(Node* n) noexcept {
+        if (T::prev(n) == nullptr) return;
         --size_;
         unlink(n);
     }
@@ -80,7 +126,7 @@ public:
     // false if the queue is empty.
     bool next_tick(std::uint64_t& out) const noexcept {
         if (size_ == 0) return false;
-        if (due_.next_ != &due_) {
+        if (T::next(&due_) != &due_) {
             out = elapsed_;
             return true;
         }
@@ -102,23 +148,23 @@ public:
             elapsed_ = deadline;
             occupied_[level] &= ~(std::uint64_t(1) << slot);
             // Take the slot's entries out, then fire or re-file each one.
-            TimerNode local;
-            local.prev_ = local.next_ = &local;
-            TimerNode& head = slots_[level][slot];
-            if (head.next_ != &head) {
-                local.next_ = head.next_;
-                local.prev_ = head.prev_;
-                local.next_->prev_ = &local;
-                local.prev_->next_ = &local;
-                head.prev_ = head.next_ = &head;
+            Node& local = scratch_;  // a member, not a local: nothing may point into the stack
+            T::prev(&local) = T::next(&local) = &local;
+            Node& head = slots_[level][slot];
+            if (T::next(&head) != &head) {
+                T::next(&local) = T::next(&head);
+                T::prev(&local) = T::prev(&head);
+                T::prev(T::next(&local)) = &local;
+                T::next(T::prev(&local)) = &local;
+                T::prev(&head) = T::next(&head) = &head;
             }
-            while (local.next_ != &local) {
-                TimerNode* n = local.next_;
+            while (T::next(&local) != &local) {
+                Node* n = T::next(&local);
                 unlink_plain(n);
-                if (n->tick_ <= elapsed_) {
+                if (T::tick(n) <= elapsed_) {
                     --size_;
-                    n->prev_ = n->next_ = nullptr;
-                    n->fire();
+                    T::prev(n) = T::next(n) = nullptr;
+                    T::fire(n);
                     ++fired;
                 } else {
                     file(n);
@@ -132,11 +178,11 @@ public:
     // Unlinks every timer without firing it; on_node(n) is told of each.
     template <class F>
     void clear(F&& on_node) noexcept {
-        auto drain = [&](TimerNode& head) {
-            while (head.next_ != &head) {
-                TimerNode* n = head.next_;
+        auto drain = [&](Node& head) {
+            while (T::next(&head) != &head) {
+                Node* n = T::next(&head);
                 unlink_plain(n);
-                n->prev_ = n->next_ = nullptr;
+                T::prev(n) = T::next(n) = nullptr;
                 on_node(n);
             }
         };
@@ -147,9 +193,20 @@ public:
         size_ = 0;
     }
 
+    // Visits every node (in no particular order); fn must not change the wheel.
+    template <class F>
+    void for_each(F&& fn) const {
+        auto walk = [&](const Node& head) {
+            for (Node* n = T::next(&head); n != &head; n = T::next(n)) fn(n);
+        };
+        for (auto& level : slots_)
+            for (auto& s : level) walk(s);
+        walk(due_);
+    }
+
 private:
-    void file(TimerNode* n) noexcept {
-        std::uint64_t when = n->tick_;
+    void file(Node* n) noexcept {
+        std::uint64_t when = T::tick(n);
         if (when - elapsed_ > kSpan) when = elapsed_ + kSpan;  // park far deadlines
         const int level = level_for(elapsed_, when);
         const std::size_t slot = (when >> (6 * level)) & (kSlots - 1);
@@ -185,36 +242,36 @@ private:
         return false;
     }
 
-    std::size_t fire_list(TimerNode& head) noexcept {
+    std::size_t fire_list(Node& head) noexcept {
         std::size_t fired = 0;
-        while (head.next_ != &head) {
-            TimerNode* n = head.next_;
+        while (T::next(&head) != &head) {
+            Node* n = T::next(&head);
             unlink_plain(n);
-            n->prev_ = n->next_ = nullptr;
+            T::prev(n) = T::next(n) = nullptr;
             --size_;
-            n->fire();
+            T::fire(n);
             ++fired;
         }
         return fired;
     }
 
-    static void link_before(TimerNode* pos, TimerNode* n) noexcept {
-        n->next_ = pos;
-        n->prev_ = pos->prev_;
-        pos->prev_->next_ = n;
-        pos->prev_ = n;
+    static void link_before(Node* pos, Node* n) noexcept {
+        T::next(n) = pos;
+        T::prev(n) = T::prev(pos);
+        T::next(T::prev(pos)) = n;
+        T::prev(pos) = n;
     }
-    static void unlink_plain(TimerNode* n) noexcept {
-        n->prev_->next_ = n->next_;
-        n->next_->prev_ = n->prev_;
+    static void unlink_plain(Node* n) noexcept {
+        T::next(T::prev(n)) = T::next(n);
+        T::prev(T::next(n)) = T::prev(n);
     }
-    void unlink(TimerNode* n) noexcept {
-        TimerNode* prev = n->prev_;
+    void unlink(Node* n) noexcept {
+        Node* prev = T::prev(n);
         unlink_plain(n);
-        n->prev_ = n->next_ = nullptr;
+        T::prev(n) = T::next(n) = nullptr;
         // Emptied a wheel slot? Its sentinel is then alone: clear its bit.
-        if (prev->next_ == prev) {
-            const TimerNode* first = &slots_[0][0];
+        if (T::next(prev) == prev) {
+            const Node* first = &slots_[0][0];
             if (prev >= first && prev < first + kLevels * kSlots) {
                 const std::size_t i = std::size_t(prev - first);
                 occupied_[i / kSlots] &= ~(std::uint64_t(1) << (i % kSlots));
@@ -222,11 +279,14 @@ private:
         }
     }
 
-    TimerNode slots_[kLevels][kSlots];
-    TimerNode due_;
+    Node slots_[kLevels][kSlots];
+    Node due_;
+    Node scratch_;  // advance(): the entries of the slot being processed
     std::uint64_t occupied_[kLevels] = {};
     std::uint64_t elapsed_ = 0;
     std::size_t size_ = 0;
 };
+
+using TimerQueue = TimerWheel<TimerNodeTraits>;
 
 }  // namespace simul::detail

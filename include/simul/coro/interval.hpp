@@ -39,9 +39,15 @@ public:
         Interval* iv;
         Awaiter(Interval* i, simul::SourceLocation site)
             : SleepAwaiter(i->next_.time_since_epoch().count(), site), iv(i) {}
+        bool waited = false;
         bool await_ready() const noexcept { return Loop::current()->now_ns() >= deadline_ns(); }
+        template <class P>
+        bool await_suspend(std::coroutine_handle<P> h) {
+            waited = true;
+            return SleepAwaiter::await_suspend(h);
+        }
         TimePoint await_resume() {
-            if (task) detail::deliver_cancel(task);
+            if (waited) detail::deliver_cancel(Loop::current()->current_task());
             return iv->advance();
         }
     };

@@ -29,45 +29,37 @@ namespace simul {
 
 namespace detail {
 
-// 48 bytes: the timer (with the waiter inside) and the task to wake. Until
-// the timer is filed, tick_ holds the deadline in nanoseconds.
-struct SleepAwaiter : TimerNode {
-    TaskHeader* task = nullptr;
-
-    SleepAwaiter(std::int64_t deadline, simul::SourceLocation site) noexcept
-        : TimerNode(&kOps, site) {
+// 24 bytes: the waiter (what and where) and the deadline. The sleeping task
+// itself is the timer: the loop files its header in the sleep wheel through
+// the header's live-list links (Loop::sleep_task), and the task is found
+// again as the running one when it resumes. Until the timer is filed, tick_
+// holds the deadline in nanoseconds.
+struct SleepAwaiter : TaskSleep {
+    SleepAwaiter(std::int64_t deadline, simul::SourceLocation site) noexcept : TaskSleep(&kOps, site) {
         tick_ = std::uint64_t(deadline);
     }
     // Movable until it is awaited (so it can be passed to wait_for and the like).
-    SleepAwaiter(SleepAwaiter&& o) noexcept : TimerNode(o.ops, o.site), task(o.task) { tick_ = o.tick_; }
+    SleepAwaiter(SleepAwaiter&& o) noexcept : TaskSleep(o.ops, o.site) { tick_ = o.tick_; }
     SleepAwaiter& operator=(SleepAwaiter&&) = delete;
-    ~SleepAwaiter() {
-        if (linked()) Loop::current()->timers().remove(this);
-    }
+    // No unlinking here: the task leaves the wheel when it wakes or is
+    // cancelled, before this awaiter can go (a sleeping frame is destroyed
+    // only by a loop's teardown, which empties the wheel first).
 
     bool await_ready() const noexcept { return false; }
     template <class P>  // the exact handle type: a converted one would be kept in the frame
     bool await_suspend(std::coroutine_handle<P> h) {
         Loop& loop = *Loop::current();
-        task = loop.current_task();
+        TaskHeader* task = loop.current_task();
         if (!park(task, h, this)) return false;
-        loop.timers().insert(this, loop.tick_for(deadline_ns()));
+        loop.sleep_task(task, loop.tick_for(deadline_ns()));
         return true;
     }
-    void await_resume() const { deliver_cancel(task); }
+    void await_resume() const { deliver_cancel(Loop::current()->current_task()); }
     std::int64_t deadline_ns() const noexcept { return std::int64_t(tick_); }  // before it is filed
 
-    static void on_fire(TimerNode* n) noexcept {
-        auto* self = static_cast<SleepAwaiter*>(n);
-        wake(*Loop::current(), self->task);
-    }
-    static void cancel_op(Waiter* w) noexcept {
-        auto* self = static_cast<SleepAwaiter*>(w);
-        Loop& loop = *Loop::current();
-        loop.timers().remove(self);
-        wake(loop, self->task);
-    }
-    static constexpr WaitOps kOps{&cancel_op, "sleep", &on_fire};
+    // Never called: TaskHeader::cancel() sees kSleeping and asks the loop.
+    static void cancel_op(Waiter*) noexcept {}
+    static constexpr WaitOps kOps{&cancel_op, "sleep"};
 };
 
 // 8 bytes, the line of the co_await: the task is the running one again when

@@ -33,8 +33,7 @@ struct TimerNode;
 
 enum RunnableFlags : std::uint32_t {
     kIsTask = 1u << 0,           // a TaskHeader (else a callback node)
-    // (bit 1 was kScheduled: now Runnable::scheduled_, a byte of its own, so
-    // that queueing and running a task store it instead of read-modify-write)
+    kSleeping = 1u << 1,         // in the loop's sleep wheel, through prev_all_/next_all_
     kSpawned = 1u << 2,          // root frame of a loop-owned task
     kFinishing = 1u << 3,        // its body returned or threw: no more waits
     kDone = 1u << 4,             // finished (result or exception stored)
@@ -48,6 +47,7 @@ enum RunnableFlags : std::uint32_t {
     kCallbackCancelled = 1u << 12,
     kStarted = 1u << 13,         // a spawned task's first step has begun
     kHasContext = 1u << 14,      // the loop's side table has its task-local values
+    kSleepRelink = 1u << 15,     // went from the live list to the sleep wheel: goes back on waking
 };
 
 struct Runnable {
@@ -90,10 +90,10 @@ struct TaskHeader : Runnable {
     TaskHeader& operator=(const TaskHeader&) = delete;
     ~TaskHeader() {
         if (flags_ & kHasError) slot_.error.~exception_ptr();
-        if (flags_ & (kInAllList | kHasInfo | kHasContext)) forget();
+        if (flags_ & (kInAllList | kHasInfo | kHasContext | kSleeping)) forget();
     }
 
-    TaskHeader* prev_all_ = nullptr;  // the loop's list of live tasks
+    TaskHeader* prev_all_ = nullptr;  // the loop's list of live tasks (or its sleep wheel)
     TaskHeader* next_all_ = nullptr;
     union {
         std::coroutine_handle<> continuation_ = {};  // inline frame: who awaits it

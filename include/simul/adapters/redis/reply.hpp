@@ -78,7 +78,11 @@ public:
 
     Reply() noexcept = default;  // nil
     static Reply nil() { return Reply(); }
-    static Reply integer(long long v) { return Reply(Variant(std::in_place_index<1>, v)); }
+    static Reply integer(long long v) {
+        Reply r;  // emplaced, not moved from a temporary variant: g++ 12 with ASan warns of the move
+        r.v_.emplace<1>(v);
+        return r;
+    }
     static Reply status(std::string s) { return Reply(Variant(std::in_place_index<2>, Status{std::move(s)})); }
     static Reply string(std::string s) { return Reply(Variant(std::in_place_index<3>, std::move(s))); }
     static Reply error(std::string s) { return Reply(Variant(std::in_place_index<4>, ErrorText{std::move(s)})); }
