@@ -292,8 +292,19 @@ public:
     // A registered root task; called by spawn(). The name and spawn site go
     // to a side table only when there is a name, or in debug mode.
     void adopt(detail::TaskHeader* t, std::string&& name, simul::SourceLocation where) {
-        if (!name.empty() || instrumented_) [[unlikely]]
+        if (!name.empty() || instrumented_) [[unlikely]] {
             record_info(t, std::move(name), where);
+            adopt_unnamed(t);
+            return;
+        }
+        adopt(t, where);
+    }
+    void adopt(detail::TaskHeader* t, simul::SourceLocation where) {
+        if (instrumented_) [[unlikely]]
+            record_info(t, std::string(), where);
+        adopt_unnamed(t);
+    }
+    void adopt_unnamed(detail::TaskHeader* t) {
         if (current_ && (current_->flags_ & detail::kHasContext)) [[unlikely]]
             inherit_context(current_, t);  // task-local values are copied at spawn
         link_live(t);

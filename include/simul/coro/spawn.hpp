@@ -147,9 +147,11 @@ private:
     handle_type h_;
 };
 
-// Schedules `task` on the current loop; see the top of this file.
+// Schedules `task` on the current loop; see the top of this file. The name
+// is for reports and task dumps; without one, a task is named after the line
+// that spawned it.
 template <class T>
-TaskHandle<T> spawn(Task<T> task, std::string name = {},
+TaskHandle<T> spawn(Task<T> task, std::string name,
                     simul::SourceLocation where = simul::SourceLocation::current()) {
     Loop& loop = detail::require_loop("simul::spawn");
     auto h = task.release();
@@ -160,6 +162,26 @@ TaskHandle<T> spawn(Task<T> task, std::string name = {},
         h.destroy();
         throw;
     }
+    return TaskHandle<T>(h);
+}
+// Without a name: no string to make and free, on the path of every spawn.
+template <class T>
+TaskHandle<T> spawn(Task<T> task, simul::SourceLocation where = simul::SourceLocation::current()) {
+    Loop& loop = detail::require_loop("simul::spawn");
+    auto h = task.release();
+    if (!h) [[unlikely]]
+        throw InvalidStateError("simul::spawn: the task is empty (moved from, or already spawned)");
+    detail::TaskHeader* t = &h.promise();
+    if (t->flags_ & detail::kSpawned) [[unlikely]] {
+        h.destroy();
+        throw InvalidStateError("simul: this task was already spawned");
+    }
+    t->flags_ |= detail::kSpawned;
+    t->refs_ = 2;  // the loop's and the handle's
+    t->completion_ = nullptr;
+    t->slot_.resume = h;
+    loop.adopt(t, where);
+    loop.schedule(t);
     return TaskHandle<T>(h);
 }
 

@@ -3,16 +3,17 @@
 //
 // A task is one allocation, its coroutine frame. Frames of the same size are
 // recycled through free lists with 8-byte size classes (up to 1 KiB; larger
-// ones go to operator new), carved from 64 KiB chunks, so spawning a task
-// costs a pop from a list and a finished task a push.
+// ones go to operator new), carved from 2 MiB chunks (src/core/frame_pool.cpp
+// says how they are mapped), so spawning a task costs a pop from a list and
+// a finished task a push. Blocks freed on another thread join that thread's
+// lists; chunks are kept for the life of the process (they stay reachable
+// from a global registry).
 //
 // Alignment: compilers assume a frame is aligned for its most aligned
 // member, which can be 16 (clang -O2 stores into frames with aligned SSE
 // moves). Every object's size is a multiple of its alignment, so a size that
-// is an odd multiple of 8 (88, 104, ...) never needs more than 8; those
-// classes are carved at 8-byte boundaries, the even ones at 16-byte ones. Blocks freed on another
-// thread join that thread's lists; chunks are kept for the life of the
-// process (they stay reachable from a global registry).
+// is an odd multiple of 8 (88, 104, ...) never needs more than 8: those
+// classes are carved at 8-byte boundaries, the even ones at 16-byte ones.
 //
 // Sanitizer builds bypass the pool so that AddressSanitizer sees every frame
 // as its own allocation (use-after-free and leaks stay visible). So does
