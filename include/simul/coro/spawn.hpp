@@ -31,14 +31,25 @@ namespace detail {
 
 // Makes a task frame a loop-owned root with `refs` owners besides the loop's
 // "running" reference, registers it and puts it on the ready queue.
-inline void start_root(Loop& loop, TaskHeader* t, std::coroutine_handle<> h, std::uint16_t owners,
-                       std::string&& name, simul::SourceLocation where) {
-    if (t->flags_ & kSpawned) throw InvalidStateError("simul: this task was already spawned");
+inline void make_root(TaskHeader* t, std::coroutine_handle<> h, std::uint16_t owners) {
+    if (t->flags_ & kSpawned) [[unlikely]]
+        throw InvalidStateError("simul: this task was already spawned");
     t->flags_ |= kSpawned;
     t->refs_ = std::uint8_t(1 + owners);
     t->completion_ = nullptr;
     t->slot_.resume = h;
+}
+inline void start_root(Loop& loop, TaskHeader* t, std::coroutine_handle<> h, std::uint16_t owners,
+                       std::string&& name, simul::SourceLocation where) {
+    make_root(t, h, owners);
     loop.adopt(t, std::move(name), where);
+    loop.schedule(t);
+}
+// Without a name: no string to make and free, on the path of every spawn.
+inline void start_root(Loop& loop, TaskHeader* t, std::coroutine_handle<> h, std::uint16_t owners,
+                       simul::SourceLocation where) {
+    make_root(t, h, owners);
+    loop.adopt(t, where);
     loop.schedule(t);
 }
 
@@ -147,42 +158,34 @@ private:
     handle_type h_;
 };
 
-// Schedules `task` on the current loop; see the top of this file. The name
-// is for reports and task dumps; without one, a task is named after the line
-// that spawned it.
-template <class T>
-TaskHandle<T> spawn(Task<T> task, std::string name,
-                    simul::SourceLocation where = simul::SourceLocation::current()) {
-    Loop& loop = detail::require_loop("simul::spawn");
+namespace detail {
+// spawn(), with or without a name (`name` is empty or one std::string).
+template <class T, class... Name>
+TaskHandle<T> spawn_root(Task<T>&& task, simul::SourceLocation where, Name&&... name) {
+    Loop& loop = require_loop("simul::spawn");
     auto h = task.release();
     if (!h) throw InvalidStateError("simul::spawn: the task is empty (moved from, or already spawned)");
     try {
-        detail::start_root(loop, &h.promise(), h, 1, std::move(name), where);
+        start_root(loop, &h.promise(), h, 1, std::forward<Name>(name)..., where);
     } catch (...) {
         h.destroy();
         throw;
     }
     return TaskHandle<T>(h);
 }
-// Without a name: no string to make and free, on the path of every spawn.
+}  // namespace detail
+
+// Schedules `task` on the current loop; see the top of this file. The name
+// is for reports and task dumps; without one, a task is named after the line
+// that spawned it (and spawning makes no string).
+template <class T>
+TaskHandle<T> spawn(Task<T> task, std::string name,
+                    simul::SourceLocation where = simul::SourceLocation::current()) {
+    return detail::spawn_root(std::move(task), where, std::move(name));
+}
 template <class T>
 TaskHandle<T> spawn(Task<T> task, simul::SourceLocation where = simul::SourceLocation::current()) {
-    Loop& loop = detail::require_loop("simul::spawn");
-    auto h = task.release();
-    if (!h) [[unlikely]]
-        throw InvalidStateError("simul::spawn: the task is empty (moved from, or already spawned)");
-    detail::TaskHeader* t = &h.promise();
-    if (t->flags_ & detail::kSpawned) [[unlikely]] {
-        h.destroy();
-        throw InvalidStateError("simul: this task was already spawned");
-    }
-    t->flags_ |= detail::kSpawned;
-    t->refs_ = 2;  // the loop's and the handle's
-    t->completion_ = nullptr;
-    t->slot_.resume = h;
-    loop.adopt(t, where);
-    loop.schedule(t);
-    return TaskHandle<T>(h);
+    return detail::spawn_root(std::move(task), where);
 }
 
 }  // namespace simul
