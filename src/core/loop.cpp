@@ -192,6 +192,7 @@ void Loop::teardown() noexcept {
     sleeps_.clear([this](detail::TaskHeader* t) {
         if (t->flags_ & detail::kSleepRelink) link_live(t);
         t->flags_ &= ~(detail::kSleeping | detail::kSleepRelink);
+        t->wait_ = nullptr;  // a TaskSleep has no ops for a later cancel() to call
     });
     while (ready_.next_) {
         detail::Runnable* r = ready_.next_;

@@ -66,21 +66,22 @@ void Loop::dump_tasks(std::string& out) const {
         } else if (!(t->flags_ & detail::kStarted) && !t->wait_) {
             out += "not started";
         } else if (const detail::Waiter* w = t->wait_) {
+            const bool sleeping = t->flags_ & detail::kSleeping;
+            const detail::WaitOps* ops = sleeping ? nullptr : w->ops;  // a sleep's word is its deadline
             out += "waiting on ";
-            out += w->ops && w->ops->what ? w->ops->what : "something";
-            if (w->ops && w->ops->describe) {
+            out += sleeping ? "sleep" : ops && ops->what ? ops->what : "something";
+            if (ops && ops->describe) {
                 out += " (";
-                w->ops->describe(w, out);
+                ops->describe(w, out);
                 out += ")";
             }
-            const bool sleeping = t->flags_ & detail::kSleeping;
-            if (sleeping || (w->ops && w->ops->fire)) {  // a timer: say when it is due
+            if (sleeping || (ops && ops->fire)) {  // a timer: say when it is due
                 const std::uint64_t tick =
                     sleeping ? sleep_tick(t) : static_cast<const detail::TimerNode*>(w)->tick_;
                 const std::int64_t due = epoch_ns_ + std::int64_t(tick) * 1'000'000;
                 out += " until t=" + seconds(due - epoch_ns_) + " (in " + seconds(due - now_ns()) + ")";
             }
-            if (w->ops == &detail::JoinAwaiterBase::kOps) {
+            if (ops == &detail::JoinAwaiterBase::kOps) {
                 const auto* j = static_cast<const detail::JoinAwaiterBase*>(w);
                 if (j->child) out += " '" + task_name(j->child) + "'";
                 out += ", at " + describe_join_site(j);

@@ -71,7 +71,10 @@ void TraceRecorder::step_end(const TaskHeader* t, std::int64_t now_ns, bool fini
         return;
     }
     track.wait_start = now_ns;
-    track.wait_what = yielded ? "ready (yielded)" : (w && w->ops ? w->ops->what : "wait");
+    track.wait_what = yielded                       ? "ready (yielded)"
+                      : (t->flags_ & kSleeping)     ? "sleep"  // a sleep's Waiter has no ops
+                      : (w && w->ops && w->ops->what) ? w->ops->what
+                                                      : "wait";
     track.wait_site = (!yielded && w) ? w->site : simul::SourceLocation{};
 }
 

@@ -57,6 +57,53 @@ SIMUL_TEST(Sleep, ASleepingTaskStillCountsAsAliveAndAsAPendingTimer) {
     EXPECT_EQ(simul::stats().timers_pending, 0u);
 }
 
+// A sleep's Waiter has no ops (its word is the deadline; the kSleeping flag
+// says what it is). When a loop ends under sleeping tasks, it takes them out
+// of the wheel before freeing them; a cleanup that then cancels one of them
+// (a guard in another frame) must find no wait to call into.
+struct CountOnDestroy {
+    int& count;
+    ~CountOnDestroy() { ++count; }
+};
+struct CancelOnDestroy {
+    simul::TaskHandle<>* target;
+    ~CancelOnDestroy() { target->cancel(); }
+};
+simul::Task<> counted_sleeper(int& destroyed) {
+    CountOnDestroy c{destroyed};
+    co_await simul::sleep(1h);
+}
+simul::Task<> cancelling_sleeper(simul::TaskHandle<>* target, int& destroyed) {
+    CancelOnDestroy g{target};
+    co_await counted_sleeper(destroyed);
+}
+
+TEST(Sleep, ALoopEndingUnderSleepersLetsTheirCleanupCancelOneAnother) {
+    int destroyed = 0;
+    simul::TaskHandle<> first, second;  // outlive the loop: freed after it
+    {
+        simul::Loop loop({.virtual_time = true});
+        // The guard is spawned (and freed) before its target, which is still
+        // a suspended sleeper when the guard cancels it.
+        simul::spawn(cancelling_sleeper(&first, destroyed));
+        first = simul::spawn(counted_sleeper(destroyed));
+        // And the other order: the target is already freed.
+        second = simul::spawn(counted_sleeper(destroyed));
+        simul::spawn(cancelling_sleeper(&second, destroyed));
+        loop.call_later(10ms, [&loop] { loop.stop(); });
+        loop.run_forever();
+        EXPECT_EQ(loop.live_tasks(), 4u);
+        // While they sleep, a dump says so (the sleep has no ops to ask).
+        std::string dump;
+        loop.dump_tasks(dump);
+        EXPECT_NE(dump.find("waiting on sleep"), std::string::npos) << dump;
+    }
+    EXPECT_EQ(destroyed, 2);  // the two guards' sleepers; the targets are the handles'
+    first = {};
+    second = {};
+    EXPECT_EQ(destroyed, 4);
+}
+
 SIMUL_TEST(Sleep, ManySleepersCancelledInAnyOrderAllWakeAtOnce) {
     std::vector<int> log;
     std::vector<simul::TaskHandle<>> hs;

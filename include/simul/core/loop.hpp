@@ -268,7 +268,14 @@ public:
         if (t->flags_ & detail::kSleepRelink) [[likely]]
             link_live(t);
         t->flags_ &= ~(detail::kSleeping | detail::kSleepRelink);
-        schedule(t);
+        if (unusual_) [[unlikely]] {
+            if (tearing_down_) {
+                t->wait_ = nullptr;  // not queued; and a TaskSleep has no ops for a later cancel()
+                return;
+            }
+            note_wake(t);
+        }
+        schedule_plain(t);
     }
     // Cancelled while sleeping.
     void cancel_sleep(detail::TaskHeader* t) noexcept {

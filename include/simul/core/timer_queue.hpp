@@ -23,8 +23,8 @@
 // TimerNodes (call_later, wait_for's deadlines, ...), and one of sleeping
 // tasks, linked through the task header's own live-list links (a sleeping
 // task leaves the live list for the time of its sleep), whose deadline is in
-// the TaskSleep the task waits on. So `co_await sleep(d)` costs 24 bytes of
-// frame, not 48: no links and no task pointer of its own.
+// the TaskSleep the task waits on. So `co_await sleep(d)` costs 16 bytes of
+// frame, not 48: no links, no task pointer and no ops of its own.
 #pragma once
 
 #include <bit>
@@ -49,11 +49,13 @@ struct TimerNode : Waiter {
 };
 
 // What a task sleeping in the loop's sleep wheel waits on (SleepAwaiter,
-// coro/sleep.hpp, derives from it): the deadline, beside the Waiter that
-// task dumps and cancellation read. The links are the task header's.
+// coro/sleep.hpp, derives from it): 16 bytes, the line of the co_await and
+// the deadline, which takes the word of the ops (Waiter::sleep_tick): the
+// task's kSleeping flag tells cancellation (TaskHeader::cancel) and dumps
+// that this is a sleep. The links are the task header's.
 struct TaskSleep : Waiter {
-    std::uint64_t tick_ = 0;  // deadline, in ms ticks (in ns until it is filed)
-    TaskSleep(const WaitOps* o, SourceLocation s) noexcept : Waiter{o, s} {}
+    // The deadline: in ns on the loop's clock until it is filed, then in ms ticks.
+    TaskSleep(std::uint64_t deadline, SourceLocation s) noexcept : Waiter{nullptr, s} { sleep_tick = deadline; }
 };
 
 // The sleep wheel's nodes are task headers: links prev_all_/next_all_ (the
@@ -65,8 +67,8 @@ struct TaskSleepTraits {
     static Node*& prev(Node* n) noexcept { return n->prev_all_; }
     static Node*& next(Node* n) noexcept { return n->next_all_; }
     static Node* next(const Node* n) noexcept { return n->next_all_; }
-    static std::uint64_t tick(const Node* n) noexcept { return static_cast<const TaskSleep*>(n->wait_)->tick_; }
-    static void set_tick(Node* n, std::uint64_t t) noexcept { static_cast<TaskSleep*>(n->wait_)->tick_ = t; }
+    static std::uint64_t tick(const Node* n) noexcept { return n->wait_->sleep_tick; }
+    static void set_tick(Node* n, std::uint64_t t) noexcept { n->wait_->sleep_tick = t; }
     static void fire(Node* n) noexcept;
 };
 

@@ -29,17 +29,16 @@ namespace simul {
 
 namespace detail {
 
-// 24 bytes: the waiter (what and where) and the deadline. The sleeping task
+// 16 bytes: the line of the co_await and the deadline. The sleeping task
 // itself is the timer: the loop files its header in the sleep wheel through
 // the header's live-list links (Loop::sleep_task), and the task is found
-// again as the running one when it resumes. Until the timer is filed, tick_
-// holds the deadline in nanoseconds.
+// again as the running one when it resumes. Until the timer is filed, the
+// deadline is in nanoseconds.
 struct SleepAwaiter : TaskSleep {
-    SleepAwaiter(std::int64_t deadline, simul::SourceLocation site) noexcept : TaskSleep(&kOps, site) {
-        tick_ = std::uint64_t(deadline);
-    }
+    SleepAwaiter(std::int64_t deadline, simul::SourceLocation site) noexcept
+        : TaskSleep(std::uint64_t(deadline), site) {}
     // Movable until it is awaited (so it can be passed to wait_for and the like).
-    SleepAwaiter(SleepAwaiter&& o) noexcept : TaskSleep(o.ops, o.site) { tick_ = o.tick_; }
+    SleepAwaiter(SleepAwaiter&& o) noexcept : TaskSleep(o.sleep_tick, o.site) {}
     SleepAwaiter& operator=(SleepAwaiter&&) = delete;
     // No unlinking here: the task leaves the wheel when it wakes or is
     // cancelled, before this awaiter can go (a sleeping frame is destroyed
@@ -55,11 +54,8 @@ struct SleepAwaiter : TaskSleep {
         return true;
     }
     void await_resume() const { deliver_cancel(Loop::current()->current_task()); }
-    std::int64_t deadline_ns() const noexcept { return std::int64_t(tick_); }  // before it is filed
-
-    // Never called: TaskHeader::cancel() sees kSleeping and asks the loop.
-    static void cancel_op(Waiter*) noexcept {}
-    static constexpr WaitOps kOps{&cancel_op, "sleep"};
+    std::int64_t deadline_ns() const noexcept { return std::int64_t(sleep_tick); }  // before it is filed
+    // No WaitOps: TaskHeader::cancel() sees kSleeping and asks the loop.
 };
 
 // 8 bytes, the line of the co_await: the task is the running one again when

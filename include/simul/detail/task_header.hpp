@@ -80,7 +80,13 @@ struct WaitOps {
 };
 
 struct Waiter {
-    const WaitOps* ops;
+    union {
+        const WaitOps* ops;
+        // A sleeping task's wait (TaskSleep, core/timer_queue.hpp) has no
+        // ops: the task's kSleeping flag says what it is, and the word holds
+        // the deadline. Check kSleeping before reading ops of a task's wait_.
+        std::uint64_t sleep_tick;
+    };
     simul::SourceLocation site;
 };
 
