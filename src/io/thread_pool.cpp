@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <string>
 
+#include <simul/debug/blocking_detector.hpp>
+
 namespace simul {
 
 namespace {
@@ -57,6 +59,11 @@ ThreadPool::~ThreadPool() {
 
 void ThreadPool::submit(std::function<void()> job) {
     {
+        // The queue's lock is held only to move a job in or out; a worker
+        // preempted while it holds it (a busy host) can make the loop wait
+        // over the blocking-call detector's millisecond, which would be a
+        // report about simul's own pool, not the caller's code.
+        AllowBlocking handing_over("simul::ThreadPool::submit: the queue's lock, held only to hand a job over");
         std::lock_guard lock(mutex_);
         if (stopping_) throw Error("simul::ThreadPool: the pool is shutting down");
         jobs_.push_back(std::move(job));

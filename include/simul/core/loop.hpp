@@ -190,6 +190,10 @@ public:
     bool debug() const noexcept { return debug_; }
     // Debug mode, a trace, or the loop's teardown: awaitables take their slow path.
     bool unusual() const noexcept { return unusual_; }
+    // The line of the yield() being awaited, left here by yield() when the
+    // loop is unusual(), so the yield awaiter needs no word of its own.
+    void set_yield_site(simul::SourceLocation site) noexcept { yield_site_ = site; }
+    simul::SourceLocation yield_site() const noexcept { return yield_site_; }
     void set_debug(bool on);
     Duration slow_step_threshold() const noexcept { return Duration(slow_step_ns_); }
     void set_slow_step_threshold(Duration d) noexcept { slow_step_ns_ = d.count(); }
@@ -450,6 +454,7 @@ private:
     std::int64_t idle_ns_ = 0;     // monotonic time spent blocked in the poller
     bool step_first_ = false;      // debug: the running step is the task's first
     simul::SourceLocation step_site_{};  // debug: where it began otherwise
+    simul::SourceLocation yield_site_{};  // set_yield_site()
     std::unique_ptr<detail::DebugMonitor> monitor_;
     friend class detail::DebugMonitor;
 
