@@ -4,9 +4,12 @@
 // clear), N round trips; counter ns_per_round_trip (two wake-ups each).
 // BM_SyncQueueSpsc: one producer puts N ints into a Queue<int>(128), one
 // consumer gets them; counter ns_per_item.
+// The workloads: bench/common/simul_sync_workloads.hpp.
 #include "bench_main.hpp"
 
 #include <simul/simul.hpp>
+
+#include "common/simul_sync_workloads.hpp"
 
 namespace {
 
@@ -14,52 +17,7 @@ constexpr long kLockOps = 1'000'000;
 constexpr long kRoundTrips = 200'000;
 constexpr long kItems = 1'000'000;
 
-simul::Task<> lock_main(long n, double* ns) {
-    simul::Lock lock;
-    const auto t0 = bench::mono_ns();
-    for (long i = 0; i < n; ++i) {
-        auto held = co_await lock.acquire();
-        benchmark::DoNotOptimize(held);
-    }
-    *ns = double(bench::mono_ns() - t0);
-}
-
-simul::Task<> pong_side(simul::Event& ping, simul::Event& pong, long n) {
-    for (long i = 0; i < n; ++i) {
-        co_await ping.wait();
-        ping.clear();
-        pong.set();
-    }
-}
-
-simul::Task<> ping_pong_main(long n, double* ns) {
-    simul::Event ping, pong;
-    auto other = simul::spawn(pong_side(ping, pong, n));
-    co_await simul::yield();  // let it reach its first wait
-    const auto t0 = bench::mono_ns();
-    for (long i = 0; i < n; ++i) {
-        ping.set();
-        co_await pong.wait();
-        pong.clear();
-    }
-    *ns = double(bench::mono_ns() - t0);
-    co_await other;
-}
-
-simul::Task<> producer(simul::Queue<int>& q, long n) {
-    for (long i = 0; i < n; ++i) co_await q.put(int(i));
-}
-
-simul::Task<> queue_main(long n, double* ns) {
-    simul::Queue<int> q(128);
-    const auto t0 = bench::mono_ns();
-    auto p = simul::spawn(producer(q, n));
-    long sum = 0;
-    for (long i = 0; i < n; ++i) sum += co_await q.get();
-    *ns = double(bench::mono_ns() - t0);
-    benchmark::DoNotOptimize(sum);
-    co_await p;
-}
+using namespace simul_sync_work;
 
 template <simul::Task<> (*Main)(long, double*)>
 double run_one(long n) {

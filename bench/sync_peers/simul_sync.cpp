@@ -1,4 +1,4 @@
-// simul_sync: the three sync workloads of bench/sync_primitives_bench.cpp as
+// simul_sync: the three sync workloads (bench/common/simul_sync_workloads.hpp) as
 // a standalone program, one workload per fresh process, so that
 // bench/sync_peers/run.sh compares simul with its peers like for like.
 // Same sizes, same timing (a monotonic clock read inside the workload):
@@ -9,68 +9,13 @@
 //   queue_spsc      one producer puts N ints into a Queue<int>(128), one
 //                   consumer gets them; value = ns per item
 // Usage: simul_sync lock|event_pingpong|queue_spsc [N]
-#include <simul/simul.hpp>
-
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
-#include "common/measure.hpp"
+#include "common/simul_sync_workloads.hpp"
 
-namespace {
-
-simul::Task<> lock_main(long n, double* ns) {
-    simul::Lock lock;
-    const auto t0 = bench::mono_ns();
-    for (long i = 0; i < n; ++i) {
-        auto held = co_await lock.acquire();
-        bench::keep(held);
-    }
-    *ns = double(bench::mono_ns() - t0);
-}
-
-simul::Task<> pong_side(simul::Event& ping, simul::Event& pong, long n) {
-    for (long i = 0; i < n; ++i) {
-        co_await ping.wait();
-        ping.clear();
-        pong.set();
-    }
-}
-
-simul::Task<> ping_pong_main(long n, double* ns) {
-    simul::Event ping, pong;
-    auto other = simul::spawn(pong_side(ping, pong, n));
-    co_await simul::yield();  // let it reach its first wait
-    const auto t0 = bench::mono_ns();
-    for (long i = 0; i < n; ++i) {
-        ping.set();
-        co_await pong.wait();
-        pong.clear();
-    }
-    *ns = double(bench::mono_ns() - t0);
-    co_await other;
-}
-
-simul::Task<> producer(simul::Queue<int>& q, long n) {
-    for (long i = 0; i < n; ++i) co_await q.put(int(i));
-}
-
-simul::Task<> queue_main(long n, double* ns) {
-    simul::Queue<int> q(128);
-    const auto t0 = bench::mono_ns();
-    auto p = simul::spawn(producer(q, n));
-    long sum = 0;
-    for (long i = 0; i < n; ++i) sum += co_await q.get();
-    *ns = double(bench::mono_ns() - t0);
-    bench::keep(sum);
-    co_await p;
-    if (sum != n * (n - 1) / 2) {
-        std::fprintf(stderr, "queue_spsc: wrong sum %ld\n", sum);
-        std::exit(1);
-    }
-}
-
-}  // namespace
+using namespace simul_sync_work;
 
 int main(int argc, char** argv) {
     const char* w = argc > 1 ? argv[1] : "";

@@ -12,6 +12,8 @@
 #include <simul/simul.hpp>
 #include <simul/net/tls.hpp>
 
+#include "../common/server_main.hpp"
+
 #include <cstdio>
 #include <cstdlib>
 #include <list>
@@ -86,41 +88,4 @@ simul::Task<> serve(std::uint16_t port, simul::tls::Context tls) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-    int port = 7777;
-    bool use_tls = false;
-    std::string cert, key;
-    for (int i = 1; i < argc; ++i) {
-        std::string_view a = argv[i];
-        if (a == "--tls") {
-            use_tls = true;
-        } else if ((a == "--cert" || a == "--key") && i + 1 < argc) {
-            (a == "--cert" ? cert : key) = argv[++i];
-        } else if (!a.empty() && a[0] != '-') {
-            port = std::atoi(argv[i]);
-        } else {
-            std::fprintf(stderr, "usage: chat_server [--tls --cert FILE --key FILE] [port]\n");
-            return 2;
-        }
-    }
-    if (port < 0 || port > 65535) {
-        std::fprintf(stderr, "chat_server: the port must be 0..65535\n");
-        return 2;
-    }
-    try {
-        simul::tls::Context tls;
-        if (use_tls) {
-            if (cert.empty() || key.empty()) {
-                std::fprintf(stderr, "chat_server: --tls needs --cert FILE and --key FILE\n");
-                return 2;
-            }
-            tls = simul::tls::Context::server({.certfile = cert, .keyfile = key});
-        }
-        simul::run(serve(std::uint16_t(port), tls));
-    } catch (const simul::Cancelled&) {
-        return 0;  // Ctrl-C or SIGTERM: run() cancelled the server
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "chat_server: %s\n", e.what());
-        return 1;
-    }
-}
+int main(int argc, char** argv) { return examples::server_main(argc, argv, "chat_server", 7777, &serve); }
