@@ -202,7 +202,7 @@ void Loop::teardown() noexcept {
     }
     tail_ = &ready_;
     while (all_.next_all_ != &all_) {
-        detail::TaskHeader* t = all_.next_all_;
+        detail::TaskHeader* t = detail::TaskHeader::of(all_.next_all_);
         t->prev_all_->next_all_ = t->next_all_;
         t->next_all_->prev_all_ = t->prev_all_;
         t->flags_ &= ~detail::kInAllList;
@@ -451,7 +451,7 @@ void Loop::fire_callback_timer(detail::TimerNode* n) noexcept {
 const detail::WaitOps detail::CallbackNode::kTimerOps{nullptr, "call_later", &Loop::fire_callback_timer};
 
 void Loop::cancel_all() noexcept {
-    for (detail::TaskHeader* t = all_.next_all_; t != &all_; t = t->next_all_) t->cancel();
+    for (detail::LiveLinks* l = all_.next_all_; l != &all_; l = l->next_all_) detail::TaskHeader::of(l)->cancel();
     // Sleepers: each leaves the wheel as it is visited (clear() unlinks it
     // first, so cancel() finds it unlinked), goes back to the live list and wakes.
     sleeps_.clear([](detail::TaskHeader* t) { t->cancel(); });

@@ -49,7 +49,7 @@ void Loop::dump_tasks(std::string& out) const {
     // Sleeping tasks are in the sleep wheel, not in the live list: list them
     // after the others (copied first: the wheel is walked, not changed).
     std::vector<const detail::TaskHeader*> tasks;
-    for (const detail::TaskHeader* t = all_.next_all_; t != &all_; t = t->next_all_) tasks.push_back(t);
+    for (const detail::LiveLinks* l = all_.next_all_; l != &all_; l = l->next_all_) tasks.push_back(detail::TaskHeader::of(l));
     sleeps_.for_each([&](const detail::TaskHeader* t) { tasks.push_back(t); });
     for (const detail::TaskHeader* t : tasks) {
         out += "  task '" + task_name(t) + "'";

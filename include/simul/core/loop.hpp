@@ -433,7 +433,7 @@ private:
     int external_ = 0;
     detail::TimerQueue timers_;
     detail::TimerWheel<detail::TaskSleepTraits> sleeps_;  // tasks in co_await sleep()
-    detail::TaskHeader all_;  // sentinel of the circular list of live tasks
+    detail::LiveLinks all_;  // sentinel of the circular list of live tasks
 
     std::unique_ptr<detail::Poller> poller_;
     std::vector<FdRecord> fds_;

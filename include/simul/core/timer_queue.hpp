@@ -35,11 +35,16 @@
 
 namespace simul::detail {
 
+// A timer's links, a base of their own so that the wheel's 385 sentinels are
+// two words each, not whole nodes.
+struct TimerLinks {
+    TimerLinks* prev_ = nullptr;  // null while not in the queue
+    TimerLinks* next_ = nullptr;
+};
+
 // A timer is a Waiter (its ops->fire is called when it is due) with links;
 // 40 bytes, inside whoever waits.
-struct TimerNode : Waiter {
-    TimerNode* prev_ = nullptr;  // null while not in the queue
-    TimerNode* next_ = nullptr;
+struct TimerNode : Waiter, TimerLinks {
     std::uint64_t tick_ = 0;  // deadline, in ms ticks since the loop's epoch
 
     TimerNode() noexcept : Waiter{nullptr, {}} {}
@@ -64,9 +69,13 @@ struct TaskSleep : Waiter {
 // (Loop::wake_sleeper, src/core/loop.cpp).
 struct TaskSleepTraits {
     using Node = TaskHeader;
-    static Node*& prev(Node* n) noexcept { return n->prev_all_; }
-    static Node*& next(Node* n) noexcept { return n->next_all_; }
-    static Node* next(const Node* n) noexcept { return n->next_all_; }
+    using Link = LiveLinks;
+    static Link* link(Node* n) noexcept { return n; }
+    static Node* node(Link* l) noexcept { return TaskHeader::of(l); }
+    static const Node* node(const Link* l) noexcept { return TaskHeader::of(l); }
+    static Link*& prev(Link* l) noexcept { return l->prev_all_; }
+    static Link*& next(Link* l) noexcept { return l->next_all_; }
+    static Link* next(const Link* l) noexcept { return l->next_all_; }
     static std::uint64_t tick(const Node* n) noexcept { return n->wait_->sleep_tick; }
     static void set_tick(Node* n, std::uint64_t t) noexcept { n->wait_->sleep_tick = t; }
     static void fire(Node* n) noexcept;
@@ -75,9 +84,13 @@ struct TaskSleepTraits {
 // How the wheel reaches into a node: links, deadline, and what firing does.
 struct TimerNodeTraits {
     using Node = TimerNode;
-    static Node*& prev(Node* n) noexcept { return n->prev_; }
-    static Node*& next(Node* n) noexcept { return n->next_; }
-    static Node* next(const Node* n) noexcept { return n->next_; }
+    using Link = TimerLinks;
+    static Link* link(Node* n) noexcept { return n; }
+    static Node* node(Link* l) noexcept { return static_cast<TimerNode*>(l); }
+    static const Node* node(const Link* l) noexcept { return static_cast<const TimerNode*>(l); }
+    static Link*& prev(Link* l) noexcept { return l->prev_; }
+    static Link*& next(Link* l) noexcept { return l->next_; }
+    static Link* next(const Link* l) noexcept { return l->next_; }
     static std::uint64_t tick(const Node* n) noexcept { return n->tick_; }
     static void set_tick(Node* n, std::uint64_t t) noexcept { n->tick_ = t; }
     static void fire(Node* n) noexcept { n->fire(); }
@@ -86,6 +99,7 @@ struct TimerNodeTraits {
 template <class Traits>
 class TimerWheel {
     using Node = typename Traits::Node;
+    using Link = typename Traits::Link;  // slots and the due list are sentinels of links only
     using T = Traits;
 
 public:
@@ -110,7 +124,7 @@ public:
         T::set_tick(n, tick);
         ++size_;
         if (tick <= elapsed_) {
-            link_before(&due_, n);  // already due: fires at the next advance
+            link_before(&due_, T::link(n));  // already due: fires at the next advance
             return;
         }
         file(n);
@@ -119,9 +133,9 @@ public:
     // Only for a node in this wheel (the sleep wheel's nodes have links in
     // another list when they are not here).
     void remove(Node* n) noexcept {
-        if (T::prev(n) == nullptr) return;
+        if (T::prev(T::link(n)) == nullptr) return;
         --size_;
-        unlink(n);
+        unlink(T::link(n));
     }
 
     // The earliest tick at which something is due (elapsed() if overdue);
@@ -150,9 +164,9 @@ public:
             elapsed_ = deadline;
             occupied_[level] &= ~(std::uint64_t(1) << slot);
             // Take the slot's entries out, then fire or re-file each one.
-            Node& local = scratch_;  // a member, not a local: nothing may point into the stack
+            Link& local = scratch_;  // a member, not a local: nothing may point into the stack
             T::prev(&local) = T::next(&local) = &local;
-            Node& head = slots_[level][slot];
+            Link& head = slots_[level][slot];
             if (T::next(&head) != &head) {
                 T::next(&local) = T::next(&head);
                 T::prev(&local) = T::prev(&head);
@@ -161,11 +175,12 @@ public:
                 T::prev(&head) = T::next(&head) = &head;
             }
             while (T::next(&local) != &local) {
-                Node* n = T::next(&local);
-                unlink_plain(n);
+                Link* l = T::next(&local);
+                unlink_plain(l);
+                Node* n = T::node(l);
                 if (T::tick(n) <= elapsed_) {
                     --size_;
-                    T::prev(n) = T::next(n) = nullptr;
+                    T::prev(l) = T::next(l) = nullptr;
                     T::fire(n);
                     ++fired;
                 } else {
@@ -180,12 +195,12 @@ public:
     // Unlinks every timer without firing it; on_node(n) is told of each.
     template <class F>
     void clear(F&& on_node) noexcept {
-        auto drain = [&](Node& head) {
+        auto drain = [&](Link& head) {
             while (T::next(&head) != &head) {
-                Node* n = T::next(&head);
-                unlink_plain(n);
-                T::prev(n) = T::next(n) = nullptr;
-                on_node(n);
+                Link* l = T::next(&head);
+                unlink_plain(l);
+                T::prev(l) = T::next(l) = nullptr;
+                on_node(T::node(l));
             }
         };
         for (auto& level : slots_)
@@ -198,8 +213,8 @@ public:
     // Visits every node (in no particular order); fn must not change the wheel.
     template <class F>
     void for_each(F&& fn) const {
-        auto walk = [&](const Node& head) {
-            for (Node* n = T::next(&head); n != &head; n = T::next(n)) fn(n);
+        auto walk = [&](const Link& head) {
+            for (const Link* l = T::next(&head); l != &head; l = T::next(l)) fn(T::node(l));
         };
         for (auto& level : slots_)
             for (auto& s : level) walk(s);
@@ -212,7 +227,7 @@ private:
         if (when - elapsed_ > kSpan) when = elapsed_ + kSpan;  // park far deadlines
         const int level = level_for(elapsed_, when);
         const std::size_t slot = (when >> (6 * level)) & (kSlots - 1);
-        link_before(&slots_[level][slot], n);
+        link_before(&slots_[level][slot], T::link(n));
         occupied_[level] |= std::uint64_t(1) << slot;
     }
 
@@ -244,36 +259,36 @@ private:
         return false;
     }
 
-    std::size_t fire_list(Node& head) noexcept {
+    std::size_t fire_list(Link& head) noexcept {
         std::size_t fired = 0;
         while (T::next(&head) != &head) {
-            Node* n = T::next(&head);
-            unlink_plain(n);
-            T::prev(n) = T::next(n) = nullptr;
+            Link* l = T::next(&head);
+            unlink_plain(l);
+            T::prev(l) = T::next(l) = nullptr;
             --size_;
-            T::fire(n);
+            T::fire(T::node(l));
             ++fired;
         }
         return fired;
     }
 
-    static void link_before(Node* pos, Node* n) noexcept {
-        T::next(n) = pos;
-        T::prev(n) = T::prev(pos);
-        T::next(T::prev(pos)) = n;
-        T::prev(pos) = n;
+    static void link_before(Link* pos, Link* l) noexcept {
+        T::next(l) = pos;
+        T::prev(l) = T::prev(pos);
+        T::next(T::prev(pos)) = l;
+        T::prev(pos) = l;
     }
-    static void unlink_plain(Node* n) noexcept {
-        T::next(T::prev(n)) = T::next(n);
-        T::prev(T::next(n)) = T::prev(n);
+    static void unlink_plain(Link* l) noexcept {
+        T::next(T::prev(l)) = T::next(l);
+        T::prev(T::next(l)) = T::prev(l);
     }
-    void unlink(Node* n) noexcept {
-        Node* prev = T::prev(n);
-        unlink_plain(n);
-        T::prev(n) = T::next(n) = nullptr;
+    void unlink(Link* l) noexcept {
+        Link* prev = T::prev(l);
+        unlink_plain(l);
+        T::prev(l) = T::next(l) = nullptr;
         // Emptied a wheel slot? Its sentinel is then alone: clear its bit.
         if (T::next(prev) == prev) {
-            const Node* first = &slots_[0][0];
+            const Link* first = &slots_[0][0];
             if (prev >= first && prev < first + kLevels * kSlots) {
                 const std::size_t i = std::size_t(prev - first);
                 occupied_[i / kSlots] &= ~(std::uint64_t(1) << (i % kSlots));
@@ -281,9 +296,9 @@ private:
         }
     }
 
-    Node slots_[kLevels][kSlots];
-    Node due_;
-    Node scratch_;  // advance(): the entries of the slot being processed
+    Link slots_[kLevels][kSlots];
+    Link due_;
+    Link scratch_;  // advance(): the entries of the slot being processed
     std::uint64_t occupied_[kLevels] = {};
     std::uint64_t elapsed_ = 0;
     std::size_t size_ = 0;

@@ -90,7 +90,15 @@ struct Waiter {
     simul::SourceLocation site;
 };
 
-struct TaskHeader : Runnable {
+// The links of the loop's list of live tasks (and of its sleep wheel, while
+// the task sleeps), a base of their own so that the lists' sentinels are two
+// words, not whole headers (the loop holds 385 of them).
+struct LiveLinks {
+    LiveLinks* prev_all_ = nullptr;
+    LiveLinks* next_all_ = nullptr;
+};
+
+struct TaskHeader : Runnable, LiveLinks {
     TaskHeader() noexcept { flags_ = kIsTask; }
     TaskHeader(const TaskHeader&) = delete;
     TaskHeader& operator=(const TaskHeader&) = delete;
@@ -99,8 +107,10 @@ struct TaskHeader : Runnable {
         if (flags_ & (kInAllList | kHasInfo | kHasContext | kSleeping)) forget();
     }
 
-    TaskHeader* prev_all_ = nullptr;  // the loop's list of live tasks (or its sleep wheel)
-    TaskHeader* next_all_ = nullptr;
+    // The task whose live-list links these are (never a list's sentinel).
+    static TaskHeader* of(LiveLinks* l) noexcept { return static_cast<TaskHeader*>(l); }
+    static const TaskHeader* of(const LiveLinks* l) noexcept { return static_cast<const TaskHeader*>(l); }
+
     union {
         std::coroutine_handle<> continuation_ = {};  // inline frame: who awaits it
         Completion* completion_;                     // spawned root: who joins it
