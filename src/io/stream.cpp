@@ -66,60 +66,51 @@ bool Stream::budget_allows() noexcept {
     return !loop || loop->consume_budget();
 }
 
+// The read buffer: valid bytes are [rpos_, rend_) of rbuf_, whose size is
+// only its capacity. It grows (zero-filled once, by std::string) when a read
+// needs room, and is never shrunk back, so a read does not pay a 64 KiB
+// memset each time as resize-per-read would.
 Task<bool> Stream::fill() {
     if (eof_) co_return false;
-    if (rpos_ > 0 && rpos_ == rbuf_.size()) {
-        rbuf_.clear();
-        rpos_ = 0;
-    } else if (rpos_ > kReadChunk && rpos_ * 2 > rbuf_.size()) {
-        rbuf_.erase(0, rpos_);  // compact
+    if (rpos_ > 0 && rpos_ == rend_) {
+        rpos_ = rend_ = 0;
+    } else if (rpos_ > kReadChunk && rpos_ * 2 > rend_) {
+        std::memmove(rbuf_.data(), rbuf_.data() + rpos_, rend_ - rpos_);  // compact
+        rend_ -= rpos_;
         rpos_ = 0;
     }
-    const std::size_t old = rbuf_.size();
-    rbuf_.resize(old + kReadChunk);
+    const std::size_t old = rend_;
+    if (rbuf_.size() < old + kReadChunk) rbuf_.resize(old + kReadChunk);
     if (transport_) [[unlikely]] {
-        std::size_t n = 0;
-        try {
-            n = co_await transport_->read(fd_.get(), rbuf_.data() + old, kReadChunk);
-        } catch (...) {
-            rbuf_.resize(old);
-            throw;
-        }
-        rbuf_.resize(old + n);
+        const std::size_t n = co_await transport_->read(fd_.get(), rbuf_.data() + old, kReadChunk);
+        rend_ = old + n;
         if (n == 0) eof_ = true;
         co_return n > 0;
     }
     for (;;) {
         const ssize_t n = ::read(fd_.get(), rbuf_.data() + old, kReadChunk);
         if (n > 0) {
-            rbuf_.resize(old + std::size_t(n));
+            rend_ = old + std::size_t(n);
             co_return true;
         }
         if (n == 0) {
-            rbuf_.resize(old);
             eof_ = true;
             co_return false;
         }
         const int err = errno;
         if (err == EINTR) continue;
         if (err == EAGAIN || err == EWOULDBLOCK) {
-            rbuf_.resize(old);  // nothing read: leave the buffer as it was while we wait
-            co_await wait_readable(fd_.get());
-            rbuf_.resize(old + kReadChunk);
+            co_await wait_readable(fd_.get());  // the buffer's valid bytes are untouched meanwhile
             continue;
         }
-        rbuf_.resize(old);
         throw_errno(err, "read");
     }
 }
 
 std::string Stream::take(std::size_t n) {
-    std::string out = rbuf_.substr(rpos_, n);
+    std::string out(rbuf_.data() + rpos_, n);
     rpos_ += n;
-    if (rpos_ == rbuf_.size()) {
-        rbuf_.clear();
-        rpos_ = 0;
-    }
+    if (rpos_ == rend_) rpos_ = rend_ = 0;
     return out;
 }
 

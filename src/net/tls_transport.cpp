@@ -30,9 +30,8 @@ namespace detail {
 struct StreamAccess {
     static int fd(const Stream& s) { return s.fd_.get(); }
     static std::string take_buffered(Stream& s) {
-        std::string rest = s.rbuf_.substr(s.rpos_);
-        s.rbuf_.clear();
-        s.rpos_ = 0;
+        std::string rest(s.rbuf_.data() + s.rpos_, s.rend_ - s.rpos_);
+        s.rpos_ = s.rend_ = 0;
         return rest;
     }
     static void set_transport(Stream& s, std::unique_ptr<StreamTransport> t) { s.transport_ = std::move(t); }

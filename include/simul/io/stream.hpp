@@ -126,10 +126,10 @@ public:
     void shutdown_write();
     void close() noexcept;
 
-    bool at_eof() const noexcept { return eof_ && rpos_ == rbuf_.size(); }
+    bool at_eof() const noexcept { return eof_ && rpos_ == rend_; }
     bool is_closed() const noexcept { return !fd_; }
     int fd() const noexcept { return fd_.get(); }
-    std::size_t buffered() const noexcept { return rbuf_.size() - rpos_; }
+    std::size_t buffered() const noexcept { return rend_ - rpos_; }
     // The transport (TLS) under this stream, or null for a plain one.
     const detail::StreamTransport* transport() const noexcept { return transport_.get(); }
 
@@ -145,8 +145,9 @@ private:
     void check_writable() const;
 
     Fd fd_;
-    std::string rbuf_;
+    std::string rbuf_;       // its size is the buffer's capacity; the bytes are [rpos_, rend_)
     std::size_t rpos_ = 0;
+    std::size_t rend_ = 0;
     bool eof_ = false;
     bool is_socket_ = false;
     bool write_shut_ = false;
