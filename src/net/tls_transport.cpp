@@ -424,6 +424,12 @@ Task<> TlsTransport::write(int, std::string_view data, bool& broken) {
         } catch (const Cancelled&) {
             broken = broken_ = true;  // part of the message is encrypted, maybe sent
             throw;
+        } catch (const std::system_error& e) {
+            // EBADF: the Stream was closed, or destroyed, while we waited; then
+            // `broken` and this transport may be gone, so touch neither.
+            if (e.code().value() == EBADF) throw;
+            broken = broken_ = true;
+            throw;
         } catch (...) {
             broken = broken_ = true;
             throw;

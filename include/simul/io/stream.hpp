@@ -30,7 +30,11 @@
 // stream's buffer for the next read. A cancelled write either took none of
 // its bytes, or took some and marks the stream broken (later writes throw),
 // so the peer never silently sees half a message. One task at a time may read,
-// and one may write.
+// and one may write. A Stream must outlive every task that uses it: closing
+// or destroying it while a task waits in a read or write makes that call
+// throw std::system_error(EBADF), and any later call on a closed or moved-from
+// Stream throws simul::Error ("the stream is closed"); a call on a destroyed
+// one is undefined (co_await the tasks before the Stream's scope ends).
 //
 // A Stream may carry a transport (detail::StreamTransport) that turns the
 // bytes on the descriptor into the bytes the reader sees: TLS does so
@@ -105,8 +109,10 @@ public:
     Stream() = default;
     // Takes ownership of a connected descriptor and makes it non-blocking.
     explicit Stream(Fd fd);
-    Stream(Stream&&) noexcept = default;
-    Stream& operator=(Stream&&) noexcept = default;
+    // A moved-from Stream is closed and holds no bytes (is_closed(),
+    // buffered() == 0); assigning over an open Stream closes it first.
+    Stream(Stream&& other) noexcept;
+    Stream& operator=(Stream&& other) noexcept;
     ~Stream();
 
     // Up to `size` bytes: what is buffered, else what arrives next; 0 at end of stream.
