@@ -151,6 +151,23 @@ SIMUL_TEST(StreamReadLine, ReadingAClosedStreamThrowsAClearError) {
 
 simul::Task<std::string> read_one_line(simul::Stream& s) { co_return co_await s.read_line(); }
 
+// A reader on a deadline (asyncio's wait_for(reader.readline(), t)): the half
+// line that came before the timeout is not lost.
+SIMUL_TEST(StreamReadLine, ATimedOutReadLineLosesNoBytes) {
+    auto [a, b] = simul::stream_pair();
+    co_await a.write("half a ");
+    bool timed_out = false;
+    try {
+        (void)co_await simul::wait_for(b.read_line(), 10ms);
+    } catch (const simul::TimeoutError&) {
+        timed_out = true;
+    }
+    EXPECT_TRUE(timed_out);
+    co_await a.write("line\nnext\n");
+    EXPECT_EQ(co_await b.read_line(), "half a line\n");
+    EXPECT_EQ(co_await b.read_line(), "next\n");
+}
+
 SIMUL_TEST(StreamReadLine, ClosingTheStreamUnderAWaitingReaderWakesItWithEbadf) {
     auto [a, b] = simul::stream_pair();
     auto reader = simul::spawn(read_one_line(b));
