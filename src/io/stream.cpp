@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <system_error>
+#include <utility>
 
 #include <simul/coro/wait_fd.hpp>
 
@@ -48,8 +49,43 @@ Stream::Stream(Fd fd) : fd_(std::move(fd)) {
 
 Stream::~Stream() { close(); }
 
+// Not defaulted: the source must end closed and empty. A defaulted move left
+// it with its read positions while its buffer went, so buffered() on it
+// reported bytes (or, before the end mark, wrapped around) it did not hold.
+Stream::Stream(Stream&& o) noexcept
+    : fd_(std::move(o.fd_)),
+      rbuf_(std::exchange(o.rbuf_, std::string())),
+      rpos_(std::exchange(o.rpos_, 0)),
+      rend_(std::exchange(o.rend_, 0)),
+      eof_(std::exchange(o.eof_, false)),
+      is_socket_(std::exchange(o.is_socket_, false)),
+      write_shut_(std::exchange(o.write_shut_, false)),
+      broken_(std::exchange(o.broken_, false)),
+      likely_empty_(std::exchange(o.likely_empty_, false)),
+      transport_(std::move(o.transport_)) {}
+
+Stream& Stream::operator=(Stream&& o) noexcept {
+    if (this != &o) {
+        close();  // with its transport's goodbye (TLS close_notify), as the destructor would
+        fd_ = std::move(o.fd_);
+        rbuf_ = std::exchange(o.rbuf_, std::string());
+        rpos_ = std::exchange(o.rpos_, 0);
+        rend_ = std::exchange(o.rend_, 0);
+        eof_ = std::exchange(o.eof_, false);
+        is_socket_ = std::exchange(o.is_socket_, false);
+        write_shut_ = std::exchange(o.write_shut_, false);
+        broken_ = std::exchange(o.broken_, false);
+        likely_empty_ = std::exchange(o.likely_empty_, false);
+        transport_ = std::move(o.transport_);
+    }
+    return *this;
+}
+
 void Stream::check_open(const char* what) const {
-    if (!fd_) throw Error(std::string("simul::Stream::") + what + ": the stream is closed");
+    if (!fd_)
+        throw Error(std::string("simul::Stream::") + what +
+                    ": the stream is closed (by close(), or moved from); a task must not use a Stream after "
+                    "that, nor outlive it");
 }
 
 void Stream::check_writable() const {
@@ -66,60 +102,54 @@ bool Stream::budget_allows() noexcept {
     return !loop || loop->consume_budget();
 }
 
+// The read buffer: valid bytes are [rpos_, rend_) of rbuf_, whose size is
+// only its capacity. It grows (zero-filled once, by std::string) when a read
+// needs room, and is never shrunk back, so a read does not pay a 64 KiB
+// memset each time as resize-per-read would. The unread tail moves to the
+// front when that spares a growth (a line cut by the last read: the buffer
+// stays at one chunk) or frees more than a chunk, and only when it is no
+// longer than what was consumed, so each byte is moved O(1) times on average.
 Task<bool> Stream::fill() {
     if (eof_) co_return false;
-    if (rpos_ > 0 && rpos_ == rbuf_.size()) {
-        rbuf_.clear();
-        rpos_ = 0;
-    } else if (rpos_ > kReadChunk && rpos_ * 2 > rbuf_.size()) {
-        rbuf_.erase(0, rpos_);  // compact
+    if (rpos_ > 0 && rpos_ == rend_) {
+        rpos_ = rend_ = 0;
+    } else if (rpos_ > 0 && rend_ - rpos_ <= rpos_ && (rend_ + kReadChunk > rbuf_.size() || rpos_ > kReadChunk)) {
+        std::memmove(rbuf_.data(), rbuf_.data() + rpos_, rend_ - rpos_);  // compact
+        rend_ -= rpos_;
         rpos_ = 0;
     }
-    const std::size_t old = rbuf_.size();
-    rbuf_.resize(old + kReadChunk);
+    const std::size_t old = rend_;
+    if (rbuf_.size() < old + kReadChunk) rbuf_.resize(old + kReadChunk);
     if (transport_) [[unlikely]] {
-        std::size_t n = 0;
-        try {
-            n = co_await transport_->read(fd_.get(), rbuf_.data() + old, kReadChunk);
-        } catch (...) {
-            rbuf_.resize(old);
-            throw;
-        }
-        rbuf_.resize(old + n);
+        const std::size_t n = co_await transport_->read(fd_.get(), rbuf_.data() + old, kReadChunk);
+        rend_ = old + n;
         if (n == 0) eof_ = true;
         co_return n > 0;
     }
     for (;;) {
         const ssize_t n = ::read(fd_.get(), rbuf_.data() + old, kReadChunk);
         if (n > 0) {
-            rbuf_.resize(old + std::size_t(n));
+            rend_ = old + std::size_t(n);
             co_return true;
         }
         if (n == 0) {
-            rbuf_.resize(old);
             eof_ = true;
             co_return false;
         }
         const int err = errno;
         if (err == EINTR) continue;
         if (err == EAGAIN || err == EWOULDBLOCK) {
-            rbuf_.resize(old);  // nothing read: leave the buffer as it was while we wait
-            co_await wait_readable(fd_.get());
-            rbuf_.resize(old + kReadChunk);
+            co_await wait_readable(fd_.get());  // the buffer's valid bytes are untouched meanwhile
             continue;
         }
-        rbuf_.resize(old);
         throw_errno(err, "read");
     }
 }
 
 std::string Stream::take(std::size_t n) {
-    std::string out = rbuf_.substr(rpos_, n);
+    std::string out(rbuf_.data() + rpos_, n);
     rpos_ += n;
-    if (rpos_ == rbuf_.size()) {
-        rbuf_.clear();
-        rpos_ = 0;
-    }
+    if (rpos_ == rend_) rpos_ = rend_ = 0;
     return out;
 }
 
@@ -221,7 +251,8 @@ Task<std::string> Stream::read_until(std::string_view delimiter, std::size_t lim
         const bool more = co_await fill();
         if (!more) {
             if (buffered() == 0) co_return std::string();
-            throw IncompleteReadError(take(buffered()), buffered() + delimiter.size());
+            const std::size_t expected = buffered() + delimiter.size();  // before take() empties it
+            throw IncompleteReadError(take(buffered()), expected);
         }
     }
 }

@@ -30,9 +30,8 @@ namespace detail {
 struct StreamAccess {
     static int fd(const Stream& s) { return s.fd_.get(); }
     static std::string take_buffered(Stream& s) {
-        std::string rest = s.rbuf_.substr(s.rpos_);
-        s.rbuf_.clear();
-        s.rpos_ = 0;
+        std::string rest(s.rbuf_.data() + s.rpos_, s.rend_ - s.rpos_);
+        s.rpos_ = s.rend_ = 0;
         return rest;
     }
     static void set_transport(Stream& s, std::unique_ptr<StreamTransport> t) { s.transport_ = std::move(t); }
@@ -424,6 +423,12 @@ Task<> TlsTransport::write(int, std::string_view data, bool& broken) {
             if (done < data.size() && loop && !loop->consume_budget()) co_await simul::detail::forced_yield();
         } catch (const Cancelled&) {
             broken = broken_ = true;  // part of the message is encrypted, maybe sent
+            throw;
+        } catch (const std::system_error& e) {
+            // EBADF: the Stream was closed, or destroyed, while we waited; then
+            // `broken` and this transport may be gone, so touch neither.
+            if (e.code().value() == EBADF) throw;
+            broken = broken_ = true;
             throw;
         } catch (...) {
             broken = broken_ = true;

@@ -30,7 +30,11 @@
 // stream's buffer for the next read. A cancelled write either took none of
 // its bytes, or took some and marks the stream broken (later writes throw),
 // so the peer never silently sees half a message. One task at a time may read,
-// and one may write.
+// and one may write. A Stream must outlive every task that uses it: closing
+// or destroying it while a task waits in a read or write makes that call
+// throw std::system_error(EBADF), and any later call on a closed or moved-from
+// Stream throws simul::Error ("the stream is closed"); a call on a destroyed
+// one is undefined (co_await the tasks before the Stream's scope ends).
 //
 // A Stream may carry a transport (detail::StreamTransport) that turns the
 // bytes on the descriptor into the bytes the reader sees: TLS does so
@@ -105,8 +109,10 @@ public:
     Stream() = default;
     // Takes ownership of a connected descriptor and makes it non-blocking.
     explicit Stream(Fd fd);
-    Stream(Stream&&) noexcept = default;
-    Stream& operator=(Stream&&) noexcept = default;
+    // A moved-from Stream is closed and holds no bytes (is_closed(),
+    // buffered() == 0); assigning over an open Stream closes it first.
+    Stream(Stream&& other) noexcept;
+    Stream& operator=(Stream&& other) noexcept;
     ~Stream();
 
     // Up to `size` bytes: what is buffered, else what arrives next; 0 at end of stream.
@@ -126,10 +132,10 @@ public:
     void shutdown_write();
     void close() noexcept;
 
-    bool at_eof() const noexcept { return eof_ && rpos_ == rbuf_.size(); }
+    bool at_eof() const noexcept { return eof_ && rpos_ == rend_; }
     bool is_closed() const noexcept { return !fd_; }
     int fd() const noexcept { return fd_.get(); }
-    std::size_t buffered() const noexcept { return rbuf_.size() - rpos_; }
+    std::size_t buffered() const noexcept { return rend_ - rpos_; }
     // The transport (TLS) under this stream, or null for a plain one.
     const detail::StreamTransport* transport() const noexcept { return transport_.get(); }
 
@@ -145,8 +151,9 @@ private:
     void check_writable() const;
 
     Fd fd_;
-    std::string rbuf_;
+    std::string rbuf_;       // its size is the buffer's capacity; the bytes are [rpos_, rend_)
     std::size_t rpos_ = 0;
+    std::size_t rend_ = 0;
     bool eof_ = false;
     bool is_socket_ = false;
     bool write_shut_ = false;
