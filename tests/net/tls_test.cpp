@@ -764,3 +764,28 @@ TEST(Tls, CertificatesFromMemory) {
         co_await server.wait_closed(2s);
     });
 }
+
+namespace {
+simul::Task<simul::Stream> accept_tls(simul::Stream s) { co_return co_await tls::wrap_server(std::move(s), server_context()); }
+simul::Task<> write_16_mib(simul::Stream& s) { co_await s.write(std::string(16 << 20, 'q')); }
+}  // namespace
+
+// The Stream goes while its writer waits on a full socket: the writer wakes
+// with EBADF and touches neither the Stream nor its transport (ASan watches).
+TEST(Tls, DestroyingTheStreamUnderAWaitingWriterWakesItWithEbadf) {
+    run_real([]() -> simul::Task<> {
+        auto [a, b] = simul::stream_pair();
+        auto server = simul::spawn(accept_tls(std::move(b)));
+        auto client = std::make_unique<simul::Stream>(co_await tls::wrap_client(std::move(a), client_context(), "localhost"));
+        simul::Stream peer = co_await server;  // kept open and unread: the writer fills the socket
+        auto writer = simul::spawn(write_16_mib(*client));
+        co_await simul::sleep(20ms);
+        client.reset();
+        try {
+            co_await writer;
+            ADD_FAILURE() << "expected std::system_error(EBADF)";
+        } catch (const std::system_error& e) {
+            EXPECT_EQ(e.code().value(), EBADF) << e.what();
+        }
+    });
+}
