@@ -57,6 +57,35 @@ SIMUL_TEST(Sleep, ASleepingTaskStillCountsAsAliveAndAsAPendingTimer) {
     EXPECT_EQ(simul::stats().timers_pending, 0u);
 }
 
+// As asyncio delivers a cancel at `await asyncio.sleep(0)`: a task that
+// yields with a cancel already requested goes to the back of the queue like
+// any other, and gets Cancelled when its turn comes.
+simul::Task<> cancels_itself_then_yields(simul::TaskHandle<>& self, std::vector<std::string>& log) {
+    log.push_back("a runs");
+    self.cancel();
+    try {
+        co_await simul::yield();
+        log.push_back("a was not cancelled");
+    } catch (const simul::Cancelled&) {
+        log.push_back("a cancelled");
+        throw;
+    }
+}
+simul::Task<> logs(std::vector<std::string>& log, std::string what) {
+    log.push_back(std::move(what));
+    co_return;
+}
+
+SIMUL_TEST(Yield, ACancelRequestedBeforeTheYieldIsDeliveredWhenTheTasksTurnComes) {
+    std::vector<std::string> log;
+    simul::TaskHandle<> a;
+    a = simul::spawn(cancels_itself_then_yields(a, log));
+    auto b = simul::spawn(logs(log, "b runs"));
+    co_await b;
+    EXPECT_THROW(co_await a, simul::Cancelled);
+    EXPECT_EQ(log, (std::vector<std::string>{"a runs", "b runs", "a cancelled"}));
+}
+
 // A sleep's Waiter has no ops (its word is the deadline; the kSleeping flag
 // says what it is). When a loop ends under sleeping tasks, it takes them out
 // of the wheel before freeing them; a cleanup that then cancels one of them
