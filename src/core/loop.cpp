@@ -395,7 +395,7 @@ void Loop::wait_phase() {
 }
 
 bool Loop::next_timer_tick(std::uint64_t& tick) const noexcept {
-    std::uint64_t a, b;
+    std::uint64_t a = 0, b = 0;  // (g++ -O3 cannot see that only a set one is read)
     const bool has_a = timers_.next_tick(a), has_b = sleeps_.next_tick(b);
     if (!has_a && !has_b) return false;
     tick = !has_a ? b : !has_b ? a : (a < b ? a : b);
