@@ -14,7 +14,9 @@ using namespace std::chrono_literals;
 namespace {
 
 SIMUL_TEST(FiberStream, BlockingLookingCallsSuspendOnlyTheFiber) {
-    auto [a, b] = simul::stream_pair();
+    auto pair = simul::stream_pair();  // not a structured binding: clang 14 cannot capture one
+    simul::Stream& a = pair.first;
+    simul::Stream& b = pair.second;
     int ticks = 0;
     auto ticker = [](int& t) -> simul::Task<> {
         for (int i = 0; i < 5; ++i) {

@@ -543,8 +543,8 @@ TEST(Tls, AServerHandshakeThatTimesOutIsLoggedAndTheServerGoesOn) {
 
 TEST(Tls, AThousandConcurrentHandshakes) {
     raise_fd_limit();
-    const int n = 1000;
-    int ok = run_real([n]() -> simul::Task<int> {
+    static constexpr int n = 1000;
+    int ok = run_real([]() -> simul::Task<int> {
         simul::ServerOptions opt31;
         opt31.backlog = 2048;
         auto ctx_opt31 = server_context();

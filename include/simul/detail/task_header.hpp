@@ -80,6 +80,11 @@ struct WaitOps {
 };
 
 struct Waiter {
+    // A constructor rather than aggregate initialization: with the union as
+    // first member, clang asks for braces around it in every `Waiter{ops, site}`.
+    Waiter() = default;
+    constexpr Waiter(const WaitOps* o, simul::SourceLocation s) noexcept : ops(o), site(s) {}
+
     union {
         const WaitOps* ops;
         // A sleeping task's wait (TaskSleep, core/timer_queue.hpp) has no

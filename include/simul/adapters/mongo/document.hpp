@@ -151,8 +151,11 @@ public:
     explicit Array(std::vector<Value> values);
     // mongo::array(1, "two", 3.0): the braceless form, for co_await expressions (g++ 12).
     template <class... T>
-        requires(sizeof...(T) > 0 && (std::is_constructible_v<Value, const T&> && ...) &&
-                 !(sizeof...(T) == 1 && (std::is_same_v<std::remove_cvref_t<T>, Array> || ...)))
+        // Not-a-copy first: the constraints stop at the first one unmet, and
+        // asking about Value for a lone Array (std::variant does, while Value
+        // is still incomplete) is an error for clang.
+        requires(sizeof...(T) > 0 && !(sizeof...(T) == 1 && (std::is_same_v<std::remove_cvref_t<T>, Array> || ...)) &&
+                 (std::is_constructible_v<Value, const T&> && ...))
     explicit Array(const T&... values);
 
     std::size_t size() const noexcept;
@@ -267,8 +270,8 @@ struct Field {
 };
 
 template <class... T>
-    requires(sizeof...(T) > 0 && (std::is_constructible_v<Value, const T&> && ...) &&
-             !(sizeof...(T) == 1 && (std::is_same_v<std::remove_cvref_t<T>, Array> || ...)))
+    requires(sizeof...(T) > 0 && !(sizeof...(T) == 1 && (std::is_same_v<std::remove_cvref_t<T>, Array> || ...)) &&
+             (std::is_constructible_v<Value, const T&> && ...))
 Array::Array(const T&... values) {
     v_.reserve(sizeof...(T));
     (v_.push_back(Value(values)), ...);
