@@ -16,6 +16,14 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// simul::run keeps its Loop on the caller's stack, so the Loop stays small:
+// the wheels' 770 sentinels are links only (16 bytes), not whole nodes.
+TEST(Loop, IsSmallEnoughToLiveOnTheCallersStack) {
+    static_assert(sizeof(simul::detail::LiveLinks) == 2 * sizeof(void*));
+    static_assert(sizeof(simul::detail::TimerLinks) == 2 * sizeof(void*));
+    EXPECT_LT(sizeof(simul::Loop), 16u * 1024u);
+}
+
 TEST(Loop, CallSoonRunsInFifoOrderAndCallLaterByDeadline) {
     simul::Loop loop({.virtual_time = true});
     std::string order;
