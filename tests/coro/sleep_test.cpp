@@ -86,6 +86,23 @@ SIMUL_TEST(Yield, ACancelRequestedBeforeTheYieldIsDeliveredWhenTheTasksTurnComes
     EXPECT_EQ(log, (std::vector<std::string>{"a runs", "b runs", "a cancelled"}));
 }
 
+simul::Task<> yields(int n) {
+    for (int i = 0; i < n; ++i) co_await simul::yield();
+}
+
+// A step runs from a resume to the next suspension: a task that yields n
+// times takes n + 1 steps. run_batch counts them and adds them as each batch
+// of ready tasks ends.
+TEST(Yield, EachResumeIsOneStepInTheStats) {
+    simul::Loop loop({.virtual_time = true});
+    simul::spawn(yields(5));
+    simul::spawn(yields(0));
+    simul::spawn(yields(2));
+    EXPECT_EQ(loop.stats().steps, 0u);
+    loop.run_until([&] { return loop.live_tasks() == 0; });
+    EXPECT_EQ(loop.stats().steps, 6u + 1u + 3u);
+}
+
 // A sleep's Waiter has no ops (its word is the deadline; the kSleeping flag
 // says what it is). When a loop ends under sleeping tasks, it takes them out
 // of the wheel before freeing them; a cleanup that then cancels one of them

@@ -213,12 +213,8 @@ public:
     // An operation that could complete without waiting calls this first: true
     // while the running task has budget left; false means "yield now" (the
     // caller then awaits simul::detail::forced_yield()). Callbacks and code
-    // outside tasks always get true.
+    // outside tasks always get true. Each step starts with a full budget.
     bool consume_budget() noexcept {
-        if (budget_step_ != steps_) [[unlikely]] {  // the first operation of this step
-            budget_step_ = steps_;
-            budget_left_ = budget_;
-        }
         if (budget_left_ > 0) [[likely]] {
             --budget_left_;
             return true;
@@ -424,9 +420,8 @@ private:
     std::int64_t epoch_ns_ = 0;
     std::int64_t slow_step_ns_ = 100'000'000;
     std::uint32_t budget_ = 128;
-    std::uint32_t budget_left_ = 0;  // for the step budget_step_ (reset lazily: not on every step)
-    std::uint64_t steps_ = 0;        // stats().steps, here beside the hot state
-    std::uint64_t budget_step_ = ~std::uint64_t(0);
+    std::uint32_t budget_left_ = 0;  // of the running step: refilled as each step begins
+    std::uint64_t steps_ = 0;        // stats().steps: added as each batch of ready tasks ends
     std::uint64_t iteration_ = 0;
     std::size_t watched_ = 0;
     std::size_t live_tasks_ = 0;

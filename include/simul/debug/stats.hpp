@@ -9,7 +9,9 @@
 //                 s.tasks_alive, simul::detail::format_duration(s.busy).c_str());
 //
 // - iterations: turns of the loop (ready work, then I/O, then timers)
-// - steps: task steps run (a step runs from a resume to the next suspension)
+// - steps: task steps run (a step runs from a resume to the next suspension),
+//   counted as each batch of ready tasks ends: read from inside a task, the
+//   steps of the batch it runs in are not in yet
 // - callbacks: callbacks run (call_soon, call_later, readers and writers)
 // - tasks_alive, ready: spawned tasks not finished; entries in the ready queue
 // - busy, idle: wall time since the loop was made, running vs blocked in the
